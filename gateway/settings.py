@@ -1,0 +1,69 @@
+"""Settings: defaults in ``config/gateway.toml``, overridden by ``GATEWAY_*`` environment variables
+(nested with ``__``, e.g. ``GATEWAY_DATABASE__URL``). Built once at the edge and passed in."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_DIR_ENV = "GATEWAY_CONFIG_DIR"
+
+
+def config_dir() -> Path:
+    """``$GATEWAY_CONFIG_DIR``, else ``./config`` (the project's own defaults)."""
+    return Path(os.environ.get(CONFIG_DIR_ENV, "config"))
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite:///var/gateway.db"
+    echo: bool = False
+    password: SecretStr | None = None  # joined into the URL when set, so it never sits in a file
+
+
+class StatementSettings(BaseModel):
+    max_file_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
+    strict_balances: bool = False
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    database: DatabaseSettings = DatabaseSettings()
+    statements: StatementSettings = StatementSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_dir() / "gateway.toml")
+        return (init_settings, env_settings, file_secret_settings, toml)
+
+    def database_url(self) -> str:
+        """The SQLAlchemy URL with the secret password filled in (never log the result)."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.database.url)
+        if self.database.password is not None:
+            url = url.set(password=self.database.password.get_secret_value())
+        return url.render_as_string(hide_password=False)
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
