@@ -115,12 +115,12 @@ class _LimitedReader(io.RawIOBase):
         return n
 
 
-def _check_balances(statement: Statement, booked_entries: dict[int, Decimal], strict: bool) -> None:
+def _check_balances(statement: Statement, booked_total: Decimal, strict: bool) -> None:
     opening, closing = statement.opening_balance, statement.closing_balance
     if opening is None or closing is None:
         statement.balances_reconcile = None
         return
-    total = opening.amount + sum(booked_entries.values(), Decimal(0))
+    total = opening.amount + booked_total
     statement.balances_reconcile = total == closing.amount
     if not statement.balances_reconcile:
         message = (
@@ -145,26 +145,29 @@ def iter_events(
     if len(head) > max_bytes:
         raise UnsafeInputError(f"file is larger than the configured limit of {max_bytes} bytes", file=source.path)
     parser = choose_parser(head, fmt, file=source.path)
-    limited = _LimitedReader(_Prepend(head, stream), max_bytes, source.path)
+    limited = _LimitedReader(_Prepend(head, stream), max_bytes, source.path)  # type: ignore[arg-type]
     buffered = io.BufferedReader(limited, buffer_size=1024 * 1024)
     current: Statement | None = None
-    booked: dict[int, Decimal] = {}
+    # Booked entries are summed once per entry: the transactions of a batch entry share it and come together.
+    booked_total = Decimal(0)
+    last_entry = 0
 
     def finish() -> None:
         if current is not None:
-            _check_balances(current, booked, strict)
+            _check_balances(current, booked_total, strict)
 
     try:
         for event in parser.parse(buffered, source):
             if isinstance(event, Statement):
                 finish()
-                current, booked = event, {}
+                current, booked_total, last_entry = event, Decimal(0), 0
             else:
                 if current is None:
                     raise InputError("transaction outside of a statement", where=event.location)
                 current.transaction_count += 1
-                if event.status is TxStatus.BOOKED:
-                    booked[event.entry] = event.entry_amount
+                if event.status is TxStatus.BOOKED and event.entry != last_entry:
+                    booked_total += event.entry_amount
+                last_entry = event.entry
             yield event
         finish()
         if current is None:
@@ -186,7 +189,8 @@ class _Prepend(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int | None = -1) -> bytes:
+        size = -1 if size is None else size
         if self._head:
             if size < 0 or size >= len(self._head):
                 out = bytes(self._head)

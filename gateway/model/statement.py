@@ -156,6 +156,7 @@ class Statement:
     balances: list[Balance] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)  # format-specific facts kept for audit (e.g. MT940 :21:)
     transaction_count: int = 0
     balances_reconcile: bool | None = None  # opening + booked entries == closing; None if a balance is missing
 

@@ -1,0 +1,37 @@
+# The README's two commands: `make run` (set-up + the main job on the embedded default) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup run test lint bench bench-parse clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# The main job on the embedded default: SQLite under var/, the bundled sample statements, no network.
+run: setup
+	$(BIN)/gateway db upgrade
+	$(BIN)/gateway import fixtures/inbox
+
+lint: setup
+	$(BIN)/ruff check gateway adapters tests bench
+
+test: lint
+	$(BIN)/pytest -q -n 2
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench-parse: $(VENV)/.bench-installed
+	$(BIN)/python bench/parse.py
+
+bench: bench-parse
+
+clean:
+	rm -rf var bench/out .pytest_cache
