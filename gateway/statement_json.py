@@ -63,6 +63,7 @@ def transaction_json(t: Transaction) -> dict[str, Any]:
         "exchange_rate": _s(t.exchange_rate),
         "entry": t.entry,
         "entry_amount": str(t.entry_amount),
+        "entry_currency": t.entry_currency or t.currency,
         "entry_ref": t.entry_ref,
         "batch_index": t.batch_index,
         "batch_size": t.batch_size,

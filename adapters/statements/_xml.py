@@ -7,7 +7,7 @@ on (``huge_tree=False``). Elements are cleared as soon as the caller is done wit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 from lxml import etree
@@ -22,11 +22,27 @@ def local(tag: object) -> str:
     return tag.rpartition("}")[2]
 
 
-def iterparse(stream: BinaryIO, events: tuple[str, ...] = ("start", "end")) -> Iterator[tuple[str, etree._Element]]:
-    """``lxml.etree.iterparse`` with the safe options; refuses any DOCTYPE; errors become InputError."""
+def _refuse_dtd(docinfo: etree.DocInfo) -> None:
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise UnsafeInputError(
+            "XML with a DOCTYPE/DTD is refused (entity expansion and external entities are not allowed)",
+            where="line 1",
+        )
+
+
+def iterparse(
+    stream: BinaryIO,
+    events: tuple[str, ...] = ("start", "end"),
+    tag: str | Sequence[str] | None = None,
+) -> Iterator[tuple[str, etree._Element]]:
+    """``lxml.etree.iterparse`` with the safe options; refuses any DOCTYPE; errors become InputError.
+
+    ``tag`` lets lxml skip the events of other elements without waking Python (much faster on big files).
+    """
     context = etree.iterparse(
         stream,
         events=events,
+        tag=tag,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -40,13 +56,10 @@ def iterparse(stream: BinaryIO, events: tuple[str, ...] = ("start", "end")) -> I
         for event, elem in context:
             if not checked:
                 checked = True
-                docinfo = elem.getroottree().docinfo
-                if docinfo.doctype or docinfo.internalDTD is not None:
-                    raise UnsafeInputError(
-                        "XML with a DOCTYPE/DTD is refused (entity expansion and external entities are not allowed)",
-                        where="line 1",
-                    )
+                _refuse_dtd(elem.getroottree().docinfo)
             yield event, elem
+        if not checked and context.root is not None:  # no element passed the tag filter
+            _refuse_dtd(context.root.getroottree().docinfo)
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else exc.lineno
         msg = exc.msg or str(exc)

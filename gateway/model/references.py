@@ -70,6 +70,9 @@ class CreditorReference:
             return cls(raw, RF, iso11649.is_valid(c))
         if raw.startswith("+++") or raw.startswith("***") or re.fullmatch(r"\d{3}/\d{4}/\d{5}", raw):
             return cls(raw, BE_OGM, ogm_vcs.is_valid(c.replace("*", "")))
+        if len(c) == 12 and c.isdigit() and ogm_vcs.is_valid(c):
+            # Belgian banks also send the structured communication as 12 bare digits (camt issuer "BBA").
+            return cls(raw, BE_OGM, True)
         if len(c) == 16 and c.isdigit() and _nl_is_valid(c):
             return cls(raw, NL_BETALINGSKENMERK, True)
         if len(c) == 27 and c.isdigit():

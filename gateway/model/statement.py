@@ -125,6 +125,7 @@ class Transaction:
     batch_index: int | None = None  # 1-based position within a batch entry's TxDtls
     batch_size: int = 1
     entry_ref: str | None = None  # camt NtryRef, MT940 customer reference, OFX CHECKNUM
+    entry_currency: str | None = None  # the entry's currency when it differs from this transaction's (camt)
     extra: dict[str, str] = field(default_factory=dict)  # format-specific facts kept for audit
 
     @property
@@ -167,5 +168,5 @@ class Statement:
         for b in self.balances:
             return b.currency
         for t in self.transactions:
-            return t.currency
+            return t.entry_currency or t.currency  # what was booked on the account
         return None
