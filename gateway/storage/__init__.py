@@ -1,0 +1,14 @@
+"""Storage: SQLAlchemy 2 models, the exact-decimal column type, Alembic migrations, repositories."""
+
+from gateway.storage.engine import make_engine, session_factory
+from gateway.storage.migrate import SchemaOutOfDate, current_revision, ensure_schema, head_revision, upgrade
+
+__all__ = [
+    "SchemaOutOfDate",
+    "current_revision",
+    "ensure_schema",
+    "head_revision",
+    "make_engine",
+    "session_factory",
+    "upgrade",
+]
