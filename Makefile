@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 # The main job on the embedded default: SQLite under var/, the bundled sample statements, no network.
 run: setup
 	$(BIN)/gateway db upgrade
-	$(BIN)/gateway import fixtures/inbox
+	$(BIN)/gateway import fixtures/statements/camt fixtures/statements/ofx fixtures/statements/mt940
 
 lint: setup
 	$(BIN)/ruff check gateway adapters tests bench

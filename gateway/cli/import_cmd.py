@@ -117,8 +117,10 @@ def _summary(reports: list[FileReport]) -> Table:
     rows: list[list[str]] = []
     for r in reports:
         fmt = r.format or ""
-        if r.version and r.version.lower() != fmt.lower():
-            fmt = f"{fmt} ({r.version})"
+        if r.version and r.version.startswith("camt."):
+            fmt = r.version  # camt.053.001.08 names the message kind already
+        elif r.version and r.version.lower() != fmt.lower():
+            fmt = f"{fmt} {r.version}"
         status = r.status
         if r.status == Status.ALREADY_IMPORTED and r.imported_on is not None:
             status = f"already imported (on {r.imported_on:%Y-%m-%d})"
@@ -136,13 +138,13 @@ def _summary(reports: list[FileReport]) -> Table:
             ]
         )
     table = Table(title="Import summary", title_justify="left", box=box.SIMPLE_HEAD)
-    table.add_column("File", overflow="fold")
+    table.add_column("File", overflow="fold", min_width=min(40, max(len(row[0]) for row in rows)))
     table.add_column("Format", overflow="fold")
     table.add_column("Encoding", overflow="fold")
-    numbers = ("Statements new/known", "Transactions added", "Duplicates skipped", "Possible duplicates")
-    for i, header in enumerate((*numbers, "Balance warnings"), start=3):
+    numbers = ("Statements new/known", "Added", "Duplicates skipped", "Possible duplicates", "Balance warnings")
+    for i, header in enumerate(numbers, start=3):
         # Numbers are never cut: a narrow terminal wraps the headers and folds the file names instead.
-        table.add_column(header, justify="right", min_width=max(5, *(len(row[i]) for row in rows)))
+        table.add_column(header, justify="right", max_width=10, min_width=max(5, *(len(row[i]) for row in rows)))
     table.add_column("Status", overflow="fold")
     for row in rows:
         table.add_row(*row)
