@@ -33,6 +33,28 @@ class StatementSettings(BaseModel):
     strict_balances: bool = False
 
 
+class BureauSettings(BaseModel):
+    """One bureau's connection: base URL (the real service or the local fake), credentials, limits."""
+
+    enabled: bool = False
+    base_url: str = ""
+    username: str | None = None
+    password: SecretStr | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    api_key: SecretStr | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)  # one HTTP request
+    budget_seconds: float = Field(default=30.0, gt=0)  # one operation, retries included
+    max_attempts: int = Field(default=4, ge=1)
+    rate_limit_per_second: float = Field(default=5.0, gt=0)  # client-side, as bureaus often omit Retry-After
+    rate_limit_burst: int = Field(default=5, ge=1)
+    circuit_failure_threshold: int = Field(default=5, ge=1)
+    circuit_reset_seconds: float = Field(default=30.0, gt=0)
+    token_refresh_margin_seconds: float = Field(default=300.0, ge=0)
+    reason_code: str | None = None  # permissible purpose sent where a country requires one (e.g. Germany)
+    countries_requiring_reason: list[str] = Field(default_factory=lambda: ["DE"])
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GATEWAY_",
@@ -42,6 +64,8 @@ class Settings(BaseSettings):
 
     database: DatabaseSettings = DatabaseSettings()
     statements: StatementSettings = StatementSettings()
+    bureaus: dict[str, BureauSettings] = Field(default_factory=dict)
+    mappings_dir: Path = Path("mappings")  # declarative bureau field maps (relative to the working directory)
 
     @classmethod
     def settings_customise_sources(
