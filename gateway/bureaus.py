@@ -6,16 +6,14 @@ An adapter module exposes a factory ``create(settings: BureauSettings) -> Bureau
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import cache
-from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
 
 from gateway.model.credit_report import CompanyMatch, CompanyQuery, CreditReport
+from gateway.plugins import load_entry_points
 from gateway.settings import BureauSettings
 
-log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "gateway.bureaus"
 
@@ -45,10 +43,4 @@ BureauFactory = Callable[[BureauSettings], Bureau]
 @cache
 def bureau_factories() -> dict[str, BureauFactory]:
     """Installed bureau adapters by name."""
-    found: dict[str, BureauFactory] = {}
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        try:
-            found[ep.name] = ep.load()
-        except Exception as exc:  # a broken plug-in must not take the others down
-            log.warning("bureau adapter %s cannot be loaded: %s", ep.name, exc)
-    return found
+    return load_entry_points(ENTRY_POINT_GROUP)

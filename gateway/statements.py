@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from gateway.errors import InputError, UnsafeInputError
 from gateway.model import Source, Statement, Transaction, TxStatus
+from gateway.plugins import load_entry_points
 
-log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "gateway.statement_parsers"
 HEAD_BYTES = 64 * 1024
@@ -49,13 +47,7 @@ class StatementParser(Protocol):
 @cache
 def parsers() -> dict[str, StatementParser]:
     """Installed adapters by format name, in a stable order."""
-    found: dict[str, StatementParser] = {}
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        try:
-            found[ep.name] = ep.load()
-        except Exception as exc:  # a broken plug-in must not take the others down
-            log.warning("statement parser %s cannot be loaded: %s", ep.name, exc)
-    return found
+    return load_entry_points(ENTRY_POINT_GROUP)
 
 
 def _describe_unknown(head: bytes) -> str:
