@@ -14,7 +14,6 @@ from gateway.model.credit_report import CompanyMatch, CompanyQuery, CreditReport
 from gateway.plugins import load_entry_points
 from gateway.settings import BureauSettings
 
-
 ENTRY_POINT_GROUP = "gateway.bureaus"
 
 

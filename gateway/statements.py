@@ -21,7 +21,6 @@ from gateway.errors import InputError, UnsafeInputError
 from gateway.model import Source, Statement, Transaction, TxStatus
 from gateway.plugins import load_entry_points
 
-
 ENTRY_POINT_GROUP = "gateway.statement_parsers"
 HEAD_BYTES = 64 * 1024
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
