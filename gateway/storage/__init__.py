@@ -1,13 +1,13 @@
 """Storage: SQLAlchemy 2 models, the exact-decimal column type, Alembic migrations, repositories."""
 
 from gateway.storage.engine import make_engine, session_factory
-from gateway.storage.migrate import SchemaOutOfDate, current_revision, ensure_schema, head_revision, upgrade
+from gateway.storage.migrate import SchemaOutOfDate, current_revisions, ensure_schema, head_revisions, upgrade
 
 __all__ = [
     "SchemaOutOfDate",
-    "current_revision",
+    "current_revisions",
     "ensure_schema",
-    "head_revision",
+    "head_revisions",
     "make_engine",
     "session_factory",
     "upgrade",

@@ -29,16 +29,17 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revisions() -> frozenset[str]:
+    """The newest revision of each branch (features may add parallel branches; a merge revision joins them)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> frozenset[str]:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return frozenset(MigrationContext.configure(conn).get_current_heads())
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Apply migrations up to ``revision``, in one transaction."""
     command.upgrade(alembic_config(engine), revision)
 
@@ -53,12 +54,16 @@ def ensure_schema(engine: Engine, *, auto_upgrade: bool | None = None) -> None:
     The embedded SQLite default is upgraded on the spot (nobody else shares it); a server database is
     upgraded only when asked (``auto_upgrade=True``), since a migration there is an operator's decision.
     """
-    head = head_revision()
-    current = current_revision(engine)
+    head = head_revisions()
+    current = current_revisions(engine)
     if current == head:
         return
     if auto_upgrade if auto_upgrade is not None else is_sqlite(engine.url):
         upgrade(engine)
         return
-    state = "has no tables yet" if current is None else f"is at revision {current}, this gateway needs {head}"
+    state = (
+        "has no tables yet"
+        if not current
+        else f"is at revision {', '.join(sorted(current))}, this gateway needs {', '.join(sorted(head))}"
+    )
     raise SchemaOutOfDate(f"the database {engine.url.render_as_string()} {state}: run `gateway db upgrade`")

@@ -12,9 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from gateway.storage import SchemaOutOfDate, current_revision, ensure_schema, head_revision, make_engine
+from gateway.storage import SchemaOutOfDate, current_revisions, ensure_schema, head_revisions, make_engine
 from gateway.storage.migrate import downgrade, upgrade
-from gateway.storage.tables import Base
+from gateway.storage.schema import metadata
 
 TABLES = {"import_files", "statements", "balances", "bank_transactions", "import_events"}
 
@@ -35,7 +35,7 @@ def _gateway(*args: str, cwd: Path, url: str | None = None) -> subprocess.Comple
 
 def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     assert diff == []
 
 
@@ -44,7 +44,7 @@ def test_downgrade_to_base_and_up_again_leaves_the_same_tables(engine: Engine) -
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision()
+    assert current_revisions(engine) == head_revisions()
 
 
 @pytest.mark.postgres
@@ -53,7 +53,7 @@ def test_gateway_db_upgrade_on_an_empty_postgresql_schema_creates_every_table(
 ) -> None:
     done = _gateway("db", "upgrade", cwd=tmp_path, url=postgres_schema)
     assert done.returncode == 0, done.stderr
-    assert f"to revision {head_revision()}" in done.stdout
+    assert f"to revision {', '.join(sorted(head_revisions()))}" in done.stdout
     engine = make_engine(postgres_schema)
     try:
         assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
@@ -69,7 +69,7 @@ def test_gateway_db_upgrade_creates_the_default_sqlite_file_from_any_folder(tmp_
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "var" / "gateway.db").is_file()
     current = _gateway("db", "current", cwd=tmp_path)
-    assert current.returncode == 0 and f"revision {head_revision()} (newest)" in current.stdout
+    assert current.returncode == 0 and f"revision {', '.join(sorted(head_revisions()))} (newest)" in current.stdout
 
 
 @pytest.mark.postgres
@@ -86,6 +86,6 @@ def test_an_empty_sqlite_database_is_upgraded_on_first_use(tmp_path: Path) -> No
     engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'g.db'}")
     try:
         ensure_schema(engine)
-        assert current_revision(engine) == head_revision()
+        assert current_revisions(engine) == head_revisions()
     finally:
         engine.dispose()

@@ -7,10 +7,10 @@ from alembic import context
 from sqlalchemy import Engine
 
 from gateway.storage.engine import make_engine
-from gateway.storage.tables import Base
+from gateway.storage.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _engine() -> Engine:
