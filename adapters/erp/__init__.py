@@ -1,0 +1,1 @@
+"""Adapters for what the ERP knows: open invoices and customers (today from CSV exports)."""
