@@ -105,11 +105,13 @@ def _decimal(rows: _Rows, line: int, text: str, column: str) -> Decimal:
 
 
 def read_invoices(path: str | Path) -> Iterator[Invoice]:
-    """Stream the invoices of an invoices.csv; equal dates, names and amounts share one object (1M rows)."""
+    """Stream the invoices of an invoices.csv; equal dates, names and amounts share one object (1M rows).
+    What was checked once (a currency, an amount's text, a date's text) is not checked again."""
     rows = _Rows(Path(path), INVOICE_COLUMNS)
     seen: set[str] = set()
     dates: dict[str, date] = {}
     shared: dict[str, str] = {}
+    currencies: dict[str, str] = {}
     amounts: dict[str, Decimal] = {}
     for line, (invoice_id, customer_id, name, currency, amount_text, open_text, issued, due, ref) in rows:
         if not invoice_id:
@@ -119,39 +121,41 @@ def read_invoices(path: str | Path) -> Iterator[Invoice]:
         seen.add(invoice_id)
         if not customer_id:
             raise rows.error(line, "customer_id", "customer_id is empty")
-        if currency not in shared:
+        code = currencies.get(currency)
+        if code is None:
             if not _CURRENCY(currency):
                 raise rows.error(
                     line, "currency", f"not an ISO 4217 currency code (3 capital letters): {currency!r}"
                 )
-            shared[currency] = currency
+            code = currencies[currency] = currency
         amount = amounts.get(amount_text)
         if amount is None:
             amount = amounts[amount_text] = _decimal(rows, line, amount_text, "amount")
             if len(amounts) > 100_000:  # only repeating amounts are worth sharing
                 amounts.clear()
-        open_amount = amount if open_text == amount_text else _decimal(rows, line, open_text, "open_amount")
-        if open_amount != amount:
-            if abs(open_amount) > abs(amount):
-                raise rows.error(
-                    line, "open_amount", f"open amount {open_amount} is larger than the amount {amount}"
-                )
-            if open_amount and (open_amount < 0) != (amount < 0):
-                raise rows.error(
-                    line, "open_amount", f"open amount {open_amount} has the other sign than {amount}"
-                )
+        if open_text == amount_text:
+            open_amount = amount
+        else:
+            open_amount = _decimal(rows, line, open_text, "open_amount")
+            if open_amount != amount:
+                if abs(open_amount) > abs(amount):
+                    raise rows.error(
+                        line, "open_amount", f"open amount {open_amount} is larger than the amount {amount}"
+                    )
+                if open_amount and (open_amount < 0) != (amount < 0):
+                    raise rows.error(
+                        line, "open_amount", f"open amount {open_amount} has the other sign than {amount}"
+                    )
         issue_date = dates.get(issued) or _date(rows, line, issued, "issue_date", dates)
         due_date = dates.get(due) or _date(rows, line, due, "due_date", dates)
+        customer = shared.get(customer_id)
+        if customer is None:
+            customer = shared[customer_id] = customer_id
+        customer_name = shared.get(name)
+        if customer_name is None:
+            customer_name = shared[name] = name
         yield Invoice(
-            invoice_id,
-            shared.setdefault(customer_id, customer_id),
-            shared.setdefault(name, name),
-            shared[currency],
-            amount,
-            open_amount,
-            issue_date,
-            due_date,
-            ref or None,
+            invoice_id, customer, customer_name, code, amount, open_amount, issue_date, due_date, ref or None
         )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import math
 import os
 import sys
 import tomllib
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,8 +21,9 @@ from pydantic import ValidationError
 from adapters.erp.invoices_csv import read_customers, read_invoices
 from gateway.cli.common import input_errors_exit, settings
 from gateway.errors import ConfigError
-from gateway.matching import Decision, MatchingConfig, Status, reconcile
+from gateway.matching import Decision, Ledger, MatchingConfig, Status, reconcile
 from gateway.model.statement import Transaction
+from gateway.settings import Settings
 from gateway.statements import read
 
 DEFAULT_CONFIG = Path("config/matching.toml")
@@ -87,6 +92,51 @@ def decision_json(d: Decision, origin: str) -> dict[str, Any]:
     return out
 
 
+_encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _indented_json(value: Any, out: list[str], indent: str = "\n") -> None:
+    """Append ``json.dumps(value, indent=2, ensure_ascii=False)`` to ``out``, without the detours of the
+    general encoder (which the C accelerator does not cover once indentation is asked for): 100,000
+    decisions are written in a fraction of the time. Only the types a decision holds are handled."""
+    if isinstance(value, str):
+        out.append(_encode_str(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(float.__repr__(value) if math.isfinite(value) else json.dumps(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        sep = "{" + inner
+        for key, item in value.items():
+            out.append(sep + _encode_str(key) + ": ")
+            _indented_json(item, out, inner)
+            sep = "," + inner
+        out.append(indent + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        sep = "[" + inner
+        for item in value:
+            out.append(sep)
+            _indented_json(item, out, inner)
+            sep = "," + inner
+        out.append(indent + "]")
+    else:
+        raise TypeError(f"not written as JSON: {type(value).__name__}")
+
+
 def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8") as handle:
@@ -96,17 +146,24 @@ def _write_atomically(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def reconcile_command(
-    statements: list[Path] = typer.Argument(..., help="Statement files (camt.052/053/054, OFX, MT940)."),
-    invoices: Path = typer.Option(..., "--invoices", help="invoices.csv of open (and paid) invoices."),
-    customers: Path | None = typer.Option(None, "--customers", help="customers.csv: customer_id,name,iban."),
-    output: Path = typer.Option(..., "--output", "-o", help="Write the decisions here (JSON)."),
-    config: Path | None = typer.Option(
-        None, "--config", help="Matching thresholds and weights (default config/matching.toml)."
-    ),
-) -> None:
-    """Match the incoming payments of STATEMENT files to open invoices and write the decisions as JSON."""
-    cfg = settings()
+@contextmanager
+def _collector_for_bulk_data() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the bulk data. Invoices, transactions and decisions form no
+    cycles and live to the end, yet every collection would walk all of them again; so the collector is
+    off while they are built and written, and the ledger is frozen out of its sight during the matching."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+
+
+def _decide(
+    statements: list[Path], invoices: Path, customers: Path | None, config: Path | None, cfg: Settings
+) -> tuple[list[Decision], list[str]]:
     with input_errors_exit():
         matching = load_matching_config(config)
         transactions: list[Transaction] = []
@@ -121,9 +178,33 @@ def reconcile_command(
                 transactions += st.transactions
                 origins += [str(path)] * len(st.transactions)
         known = read_customers(customers) if customers else []
-        decisions = reconcile(transactions, read_invoices(invoices), known, matching, origins=origins)
-    result = {"transactions": [decision_json(d, o) for d, o in zip(decisions, origins, strict=True)]}
-    _write_atomically(output, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        ledger = Ledger(read_invoices(invoices), known)
+        gc.freeze()
+        gc.enable()
+        try:
+            return reconcile(transactions, ledger, (), matching, origins=origins), origins
+        finally:
+            gc.disable()
+
+
+def reconcile_command(
+    statements: list[Path] = typer.Argument(..., help="Statement files (camt.052/053/054, OFX, MT940)."),
+    invoices: Path = typer.Option(..., "--invoices", help="invoices.csv of open (and paid) invoices."),
+    customers: Path | None = typer.Option(None, "--customers", help="customers.csv: customer_id,name,iban."),
+    output: Path = typer.Option(..., "--output", "-o", help="Write the decisions here (JSON)."),
+    config: Path | None = typer.Option(
+        None, "--config", help="Matching thresholds and weights (default config/matching.toml)."
+    ),
+) -> None:
+    """Match the incoming payments of STATEMENT files to open invoices and write the decisions as JSON."""
+    cfg = settings()
+    with _collector_for_bulk_data():
+        decisions, origins = _decide(statements, invoices, customers, config, cfg)
+        result = {"transactions": [decision_json(d, o) for d, o in zip(decisions, origins, strict=True)]}
+        chunks: list[str] = []
+        _indented_json(result, chunks)
+        chunks.append("\n")
+        _write_atomically(output, "".join(chunks))
     counts = Counter(d.status.value for d in decisions)
     summary = ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in Status)
     print(

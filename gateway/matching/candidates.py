@@ -103,6 +103,8 @@ def make_candidate(
     config: MatchingConfig,
     hits: dict[int, Hit],
 ) -> Candidate:
+    if len(invoices) == 1:
+        return _single_candidate(invoices, source, tx, ledger, config, hits)
     items = [ledger.invoices[i] for i in invoices]
     customer = items[0].customer_id
     ids = tuple(sorted(inv.invoice_id for inv in items))
@@ -142,6 +144,37 @@ def make_candidate(
     )
 
 
+_ZERO = Decimal(0)
+
+
+def _single_candidate(
+    invoices: tuple[int, ...],
+    source: Source,
+    tx: Transaction,
+    ledger: Ledger,
+    config: MatchingConfig,
+    hits: dict[int, Hit],
+) -> Candidate:
+    """``make_candidate`` for one invoice, the common case (every invoice of exactly the paid amount)."""
+    i = invoices[0]
+    inv = ledger.invoices[i]
+    total = _ZERO + ledger.open_amounts[i]  # as the sum over several invoices: the same Decimal exponent
+    diff = total - tx.amount
+    own_hits = {i: hits[i]} if i in hits else {}
+    ids = (inv.invoice_id,)
+    reason = None
+    if inv.currency != tx.currency:
+        fit = Fit.OTHER_CURRENCY
+    elif diff == 0:
+        fit = Fit.EXACT
+    elif diff < 0:
+        fit = Fit.OVER
+    else:
+        reason = short_reason(diff, total, tx.amount, tx.booking_date, inv.issue_date, tx.currency, config)
+        fit = Fit.SHORT if reason else Fit.PARTIAL
+    return Candidate(invoices, inv.customer_id, source, fit, total, diff, reason, hits=own_hits, ids=ids)
+
+
 def subsets_fitting(
     amounts: list[tuple[int, int]],
     lo: int,
@@ -164,13 +197,15 @@ def subsets_fitting(
     out: list[tuple[int, ...]] = []
     nodes = 0
     chosen: list[int] = []
-    descending = [-v for _, v in items]  # ascending, for bisect
+    keys = [i for i, _ in items]
+    values = [v for _, v in items]
+    descending = [-v for v in values]  # ascending, for bisect
+    credits_ahead = [v < 0 for v in neg_suffix]
+    bisect_left = bisect.bisect_left
 
-    def walk(start: int, total: int) -> None:
+    def walk(start: int, total: int, depth: int) -> None:
         nonlocal nodes
-        if neg_suffix[start] == 0:
-            # No credit notes ahead: skip straight past the items that alone overshoot.
-            start = max(start, bisect.bisect_left(descending, total - hi))
+        deeper = depth + 1 < max_size
         for k in range(start, n):
             nodes += 1
             if nodes > budget or len(out) >= limit:
@@ -178,15 +213,23 @@ def subsets_fitting(
             # Everything reachable from here is within [total + neg_suffix, total + pos_suffix].
             if total + pos_suffix[k] < lo or total + neg_suffix[k] > hi:
                 return
-            value = total + items[k][1]
-            chosen.append(items[k][0])
+            value = total + values[k]
+            chosen.append(keys[k])
             if lo <= value <= hi:
                 out.append(tuple(chosen))
-            if len(chosen) < max_size:
-                walk(k + 1, value)
+            if deeper:
+                nxt = k + 1
+                if not credits_ahead[nxt]:
+                    # No credit notes ahead: skip straight past the items that alone overshoot.
+                    nxt = max(nxt, bisect_left(descending, value - hi))
+                if nxt < n:
+                    if value + pos_suffix[nxt] < lo or value + neg_suffix[nxt] > hi:
+                        nodes += 1  # what the call would count before giving up on its first item
+                    else:
+                        walk(nxt, value, depth + 1)
             chosen.pop()
 
-    walk(0, 0)
+    walk(0 if credits_ahead[0] else bisect_left(descending, -hi), 0, 0)
     return out, nodes <= budget and len(out) < limit
 
 
@@ -207,7 +250,10 @@ def reachable_without(amounts: list[int], skip: int, target: int, max_size: int)
         for n in range(max_size, 0, -1):
             if reach[n - 1]:
                 reach[n] = (reach[n] | (reach[n - 1] << a)) & mask
-    return any(r >> target & 1 for r in reach[1:])
+                # Masked to target + 1 bits: the top one is the target (a shift, not a scan of the bits).
+                if reach[n] >> target:
+                    return True  # some selection reaches it: no need to look further
+    return False
 
 
 def _prove_unique(c: Candidate, tx: Transaction, ledger: Ledger, config: MatchingConfig) -> bool:
@@ -353,7 +399,8 @@ def build_candidates(
             add(subset, Source.PAYER)
 
     if ledger.amount_count(tx.currency, tx.amount) <= th.amount_only_max:
-        for i in ledger.open_with_amount(tx.currency, tx.amount):
+        # Unsorted: the candidates are ranked below, whatever order they were found in.
+        for i in ledger.open_with_amount(tx.currency, tx.amount, in_due_order=False):
             add((i,), Source.AMOUNT)
     else:
         # Too common an amount to look at every invoice: those of customers with a similar name only.
@@ -375,6 +422,34 @@ def build_candidates(
     return out
 
 
+_TABLES: dict[int, tuple[MatchingConfig, dict[Kind, float], dict[Fit, float], timedelta]] = {}
+
+
+def _tables(config: MatchingConfig) -> tuple[dict[Kind, float], dict[Fit, float], timedelta]:
+    """Weights by evidence kind and by amount fit, and the due-date window, worked out once per config."""
+    found = _TABLES.get(id(config))
+    if found is None or found[0] is not config:
+        w = config.weights
+        kinds = {
+            Kind.STRUCTURED_REFERENCE: w.structured_reference,
+            Kind.REFERENCE_IN_TEXT: w.reference_in_text,
+            Kind.END_TO_END_ID: w.end_to_end_id,
+            Kind.INVOICE_ID: w.invoice_id,
+            Kind.INVOICE_NUMBER: w.invoice_number,
+            Kind.INVOICE_NUMBER_TYPO: w.invoice_number_typo,
+        }
+        fits = {
+            Fit.EXACT: w.amount_exact,
+            Fit.SHORT: w.amount_within_tolerance,
+            Fit.PARTIAL: w.amount_partial,
+            Fit.OVER: w.amount_over,
+            Fit.OTHER_CURRENCY: -1.0,
+        }
+        window = timedelta(days=config.thresholds.due_date_window_days)
+        found = _TABLES[id(config)] = (config, kinds, fits, window)
+    return found[1], found[2], found[3]
+
+
 def score(
     c: Candidate,
     tx: Transaction,
@@ -388,14 +463,7 @@ def score(
     the explanation (only done for the candidates that are shown: it costs more than the score)."""
     w = config.weights
     reasons: list[tuple[str, float]] = []
-    kind_weight = {
-        Kind.STRUCTURED_REFERENCE: w.structured_reference,
-        Kind.REFERENCE_IN_TEXT: w.reference_in_text,
-        Kind.END_TO_END_ID: w.end_to_end_id,
-        Kind.INVOICE_ID: w.invoice_id,
-        Kind.INVOICE_NUMBER: w.invoice_number,
-        Kind.INVOICE_NUMBER_TYPO: w.invoice_number_typo,
-    }
+    kind_weight, amount_weights, window = _tables(config)
     if c.hits:
         named = sum(kind_weight[h.kind] for h in c.hits.values()) / len(c.invoices)
         reasons.append((_hits_phrase(c) if phrases else "", named))
@@ -407,24 +475,20 @@ def score(
         reasons.append(
             (f"payer IBAN belongs to another customer ({others})" if phrases else "", -w.other_payer_penalty)
         )
-    sim = payer.name_score(ledger, cid) if payer.normalized_name else 0.0
+    sim = payer.name_scores.get(cid) if payer.normalized_name else 0.0
+    if sim is None:
+        sim = payer.name_score(ledger, cid)
     if sim >= 60:
         name = ledger.customer_names.get(cid, cid)
         reasons.append(
             (f"payer name similar to {name!r} ({sim:.0f}%)" if phrases else "", w.payer_name * sim / 100)
         )
-    amount_weight = {
-        Fit.EXACT: w.amount_exact,
-        Fit.SHORT: w.amount_within_tolerance,
-        Fit.PARTIAL: w.amount_partial,
-        Fit.OVER: w.amount_over,
-        Fit.OTHER_CURRENCY: -1.0,
-    }[c.fit]
+    amount_weight = amount_weights[c.fit]
     reasons.append((_amount_phrase(c, tx) if phrases else "", amount_weight))
     if tx.booking_date is not None:
-        window = timedelta(days=config.thresholds.due_date_window_days)
-        items = [ledger.invoices[i] for i in c.invoices]
-        if all(inv.issue_date <= tx.booking_date <= inv.due_date + window for inv in items):
+        booked = tx.booking_date
+        invoices = ledger.invoices
+        if all(invoices[i].issue_date <= booked <= invoices[i].due_date + window for i in c.invoices):
             reasons.append(("booked between invoice date and shortly after the due date", w.due_date_near))
     c.reasons = reasons
     c.score = round(min(1.0, max(0.0, sum(v for _, v in reasons))), 4)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from gateway.matching.config import MatchingConfig
 from gateway.matching.ledger import Ledger
@@ -36,6 +36,9 @@ EXACT = IDENTIFYING | {Kind.INVOICE_ID, Kind.INVOICE_NUMBER}
 _TIER = {Kind.INVOICE_ID: 1, Kind.INVOICE_NUMBER: 2, Kind.INVOICE_NUMBER_TYPO: 3} | dict.fromkeys(
     IDENTIFYING, 0
 )
+
+# Strongest kind first (the order the kinds are declared in).
+_RANK = {kind: rank for rank, kind in enumerate(Kind)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,9 @@ def similarity(a: str, b: str) -> float:
         return 100.0
     return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
 
+
+# (similarity per customer, customers similar enough best first, the customer the name identifies)
+_NameMatch = tuple[dict[str, float], list[str], str | None]
 
 # References people type into free text: RF with check digits, Belgian +++/***, Dutch 16 digits.
 _RF_IN_TEXT = re.compile(r"\bRF\s?\d{2}(?:\s?[0-9A-Z]){1,21}\b", re.IGNORECASE)
@@ -132,11 +138,10 @@ def find_hits(
     if payer is not None:
         hits += _typo_hits(tx, keys, hits, payer, ledger, config)
     best: dict[int, Hit] = {}
-    order = list(Kind)
     for h in hits:
-        if h.invoice not in best or order.index(h.kind) < order.index(best[h.invoice].kind):
+        if h.invoice not in best or _RANK[h.kind] < _RANK[best[h.invoice].kind]:
             best[h.invoice] = h
-    return sorted(best.values(), key=lambda h: (order.index(h.kind), ledger.invoices[h.invoice].invoice_id))
+    return sorted(best.values(), key=lambda h: (_RANK[h.kind], ledger.invoices[h.invoice].invoice_id))
 
 
 def _written_in(invoice_id: str, text: str) -> bool:
@@ -223,11 +228,10 @@ def _typo_hits(
     # The longest numbers first and only a few: typos are looked for in invoice numbers, not in dates.
     long_keys = sorted({k for k in keys if len(k) >= th.typo_min_digits}, key=lambda k: (-len(k), k))
     for key in long_keys[:_MAX_TYPO_KEYS]:
-        near: list[int] = []
-        for variant in typo_variants(key):
-            near += ledger.by_number(variant)
         near = [
-            i for i in dict.fromkeys(near) if i not in already and ledger.open_amounts[i] and plausible(i)
+            i
+            for i in dict.fromkeys(ledger.by_numbers(typo_variants(key)))
+            if i not in already and ledger.open_amounts[i] and plausible(i)
         ]
         if 0 < len(near) <= th.number_max_hits:
             out += [Hit(i, Kind.INVOICE_NUMBER_TYPO, key) for i in near]
@@ -235,7 +239,6 @@ def _typo_hits(
 
 
 def find_payer(tx: Transaction, ledger: Ledger, config: MatchingConfig) -> Payer:
-    th = config.thresholds
     payer = Payer()
     if tx.counterparty_iban:
         iban = compact_reference(tx.counterparty_iban)
@@ -244,23 +247,45 @@ def find_payer(tx: Transaction, ledger: Ledger, config: MatchingConfig) -> Payer
     if tx.counterparty_name:
         payer.normalized_name = normalize_name(tx.counterparty_name)
     if payer.normalized_name:
-        exact = ledger.customers_named(payer.normalized_name)
-        for cid in exact:
-            payer.name_scores[cid] = 100.0
-        if exact:
-            payer.similar_customers = sorted(exact)
-            if len(exact) == 1:
-                payer.identified_by_name = exact[0]
-        else:
-            words = ledger.customers_sharing_words(payer.normalized_name)
-            scored = sorted(
-                ((payer.name_score(ledger, cid), cid) for cid in words), key=lambda t: (-t[0], t[1])
+        # The same payer name comes back in many payments and customer names do not change in a run.
+        known = ledger.payer_names.get(payer.normalized_name)
+        if known is None:
+            known = ledger.payer_names[payer.normalized_name] = _match_name(
+                payer.normalized_name, ledger, config
             )
-            payer.similar_customers = [cid for s, cid in scored if s >= th.name_match]
-            if (
-                scored
-                and scored[0][0] >= th.name_identifies
-                and (len(scored) == 1 or scored[0][0] - scored[1][0] >= th.name_margin)
-            ):
-                payer.identified_by_name = scored[0][1]
+        payer.name_scores, similar, payer.identified_by_name = known
+        payer.similar_customers = list(similar)
     return payer
+
+
+def _match_name(normalized: str, ledger: Ledger, config: MatchingConfig) -> _NameMatch:
+    """Customers whose name equals or resembles the payer name: (similarities, similar best first, the one
+    identified). The similarities are shared by every payment with this name and completed on demand."""
+    th = config.thresholds
+    exact = ledger.customers_named(normalized)
+    if exact:
+        return dict.fromkeys(exact, 100.0), sorted(exact), exact[0] if len(exact) == 1 else None
+    # Scores below the cutoff neither make a customer similar nor spoil the margin of the best one, so
+    # rapidfuzz may skip them; a later score() asks again for the few it needs.
+    cutoff = min(th.name_match, th.name_identifies, th.name_identifies - th.name_margin)
+    names = {cid: ledger.normalized_name(cid) for cid in ledger.customers_sharing_words(normalized)}
+    scores: dict[str, float] = {}
+    if cutoff > 0:
+        names = {cid: name for cid, name in names.items() if name}
+        for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+            found = process.extract(normalized, names, scorer=scorer, score_cutoff=cutoff, limit=None)
+            for _, s, cid in found:
+                if s > scores.get(cid, -1.0):
+                    scores[cid] = s
+    else:
+        scores = {cid: similarity(normalized, name) for cid, name in names.items()}
+    scored = sorted(((s, cid) for cid, s in scores.items()), key=lambda t: (-t[0], t[1]))
+    similar = [cid for s, cid in scored if s >= th.name_match]
+    identified = None
+    if (
+        scored
+        and scored[0][0] >= th.name_identifies
+        and (len(scored) == 1 or scored[0][0] - scored[1][0] >= th.name_margin)
+    ):
+        identified = scored[0][1]
+    return scores, similar, identified

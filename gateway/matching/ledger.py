@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from gateway.matching.normalize import compact_reference, name_tokens, normalize_name
 from gateway.model.invoice import Customer, Invoice
@@ -19,7 +20,7 @@ _COMMON_NAME_WORD = 300
 _DIGITS = re.compile(r"\d+").findall
 
 
-def _add(index: dict[str, int | list[int]], key: str, i: int) -> None:
+def _add(index: dict[Any, int | list[int]], key: object, i: int) -> None:
     """Multimap kept small: a single position is stored bare, a second one turns it into a list."""
     found = index.get(key)
     if found is None:
@@ -31,7 +32,7 @@ def _add(index: dict[str, int | list[int]], key: str, i: int) -> None:
         found.append(i)
 
 
-def _get(index: dict[str, int | list[int]], key: str) -> list[int]:
+def _get(index: dict[Any, int | list[int]], key: object) -> list[int]:
     found = index.get(key)
     if found is None:
         return []
@@ -59,8 +60,12 @@ class Ledger:
                 owners = self._iban_customers.setdefault(iban, [])
                 if c.customer_id not in owners:
                     owners.append(c.customer_id)
-        for inv in invoices:
-            self._add_invoice(inv)
+        self._add_invoices(invoices)
+        # Customers whose items are sorted oldest due first (done on first use: few are ever asked for).
+        self._sorted: set[str] = set()
+        self._open_items: dict[tuple[str, str], list[int]] = {}  # see open_of_customer
+        # Payer names already looked up in this run (see evidence.find_payer).
+        self.payer_names: dict[str, tuple[dict[str, float], list[str], str | None]] = {}
         self._normalized: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = {}
         self._by_name_word: dict[str, list[str]] = {}
@@ -72,26 +77,48 @@ class Ledger:
                 for word in set(name_tokens(norm)):
                     self._by_name_word.setdefault(word, []).append(cid)
 
-    def _add_invoice(self, inv: Invoice) -> None:
-        i = len(self.invoices)
-        self.invoices.append(inv)
-        self.open_amounts.append(inv.open_amount)
-        self.by_id[inv.invoice_id] = i
-        cid = inv.customer_id
-        items = self._by_customer.get(cid)
+    def _add_invoices(self, invoices: Iterable[Invoice]) -> None:
+        """Index the invoices; one loop with everything at hand, as a million of them pass through here."""
+        all_invoices, open_amounts, by_id = self.invoices, self.open_amounts, self.by_id
+        by_customer, customer_names = self._by_customer, self.customer_names
+        by_reference, by_number, by_amount = self._by_reference, self._by_number, self._by_amount
+        number_keys = self.invoice_number_keys
+        i = len(all_invoices)
+        for inv in invoices:
+            all_invoices.append(inv)
+            open_amount = inv.open_amount
+            open_amounts.append(open_amount)
+            by_id[inv.invoice_id] = i
+            cid = inv.customer_id
+            items = by_customer.get(cid)
+            if items is None:
+                items = by_customer[cid] = []
+                if not customer_names.get(cid):
+                    customer_names[cid] = inv.customer_name
+            items.append(i)
+            reference = inv.reference
+            if reference:
+                # A reference that is already compact (the usual case) needs no regular expression.
+                ref = reference.upper() if reference.isascii() and reference.isalnum() else None
+                ref = ref if ref is not None else compact_reference(reference)
+                if ref:
+                    _add(by_reference, ref, i)
+            for key in number_keys(inv.invoice_id):
+                _add(by_number, key, i)
+            if open_amount:
+                _add(by_amount, (inv.currency, open_amount), i)
+            i += 1
+
+    def _own(self, customer_id: str) -> list[int]:
+        """All items of a customer, oldest due first."""
+        items = self._by_customer.get(customer_id)
         if items is None:
-            items = self._by_customer[cid] = []
-            if not self.customer_names.get(cid):
-                self.customer_names[cid] = inv.customer_name
-        items.append(i)
-        if inv.reference:
-            ref = compact_reference(inv.reference)
-            if ref:
-                _add(self._by_reference, ref, i)
-        for key in self.invoice_number_keys(inv.invoice_id):
-            _add(self._by_number, key, i)
-        if inv.open_amount:
-            self._index_amount(i)
+            return []
+        if customer_id not in self._sorted:
+            invoices = self.invoices
+            items.sort(key=lambda i: (invoices[i].due_date, invoices[i].invoice_id))
+            self._sorted.add(customer_id)
+        return items
 
     @staticmethod
     def invoice_number_keys(invoice_id: str) -> tuple[str, ...]:
@@ -126,15 +153,30 @@ class Ledger:
     def by_number(self, key: str) -> list[int]:
         return _get(self._by_number, key)
 
+    def by_numbers(self, keys: Iterable[str]) -> list[int]:
+        """Invoices found by any of these keys, in key order; an invoice may come more than once."""
+        index = self._by_number
+        out: list[int] = []
+        for key in keys:
+            found = index.get(key)
+            if found is None:
+                continue
+            if isinstance(found, int):
+                out.append(found)
+            else:
+                out += found
+        return out
+
     def open_of_customer(self, customer_id: str, currency: str) -> list[int]:
-        """Open items (invoices and credit notes) of a customer in one currency, oldest due first."""
-        items = [
-            i
-            for i in self._by_customer.get(customer_id, ())
-            if self.open_amounts[i] and self.invoices[i].currency == currency
-        ]
-        items.sort(key=lambda i: (self.invoices[i].due_date, self.invoices[i].invoice_id))
-        return items
+        """Open items (invoices and credit notes) of a customer in one currency, oldest due first. Kept
+        until one of them changes (big customers are asked again and again); callers do not modify it."""
+        key = (customer_id, currency)
+        found = self._open_items.get(key)
+        if found is None:
+            opens, invoices = self.open_amounts, self.invoices
+            own = self._own(customer_id)
+            found = self._open_items[key] = [i for i in own if opens[i] and invoices[i].currency == currency]
+        return found
 
     def customer_size(self, customer_id: str) -> int:
         """Invoices of a customer, open or not (cheap: no scan)."""
@@ -147,7 +189,7 @@ class Ledger:
             return 0
         return 1 if isinstance(found, int) else len(found)
 
-    def open_with_amount(self, currency: str, amount: Decimal) -> list[int]:
+    def open_with_amount(self, currency: str, amount: Decimal, *, in_due_order: bool = True) -> list[int]:
         """Open invoices of exactly this amount, oldest due first. Callers check ``amount_count`` first:
         a common amount (100.00) may have many thousands."""
         found = self._by_amount.get((currency, amount))
@@ -156,7 +198,8 @@ class Ledger:
         if isinstance(found, int):
             return [found] if self.open_amounts[found] == amount else []
         items = [i for i in dict.fromkeys(found) if self.open_amounts[i] == amount]
-        items.sort(key=lambda i: (self.invoices[i].due_date, self.invoices[i].invoice_id))
+        if in_due_order:
+            items.sort(key=lambda i: (self.invoices[i].due_date, self.invoices[i].invoice_id))
         return items
 
     def open_of_customer_with_amount(self, customer_id: str, currency: str, amount: Decimal) -> list[int]:
@@ -169,9 +212,8 @@ class Ledger:
                 if self.invoices[i].customer_id == customer_id
             ]
             return items
-        items = [i for i in own if self.open_amounts[i] == amount and self.invoices[i].currency == currency]
-        items.sort(key=lambda i: (self.invoices[i].due_date, self.invoices[i].invoice_id))
-        return items
+        own = self._own(customer_id)
+        return [i for i in own if self.open_amounts[i] == amount and self.invoices[i].currency == currency]
 
     def customers_of_iban(self, iban: str) -> list[str]:
         return self._iban_customers.get(iban, [])
@@ -200,6 +242,7 @@ class Ledger:
     def apply(self, i: int, amount: Decimal) -> None:
         """Reduce an invoice's open amount (a payment applied, or written off)."""
         self.open_amounts[i] -= amount
+        self._changed(i)
         if self.open_amounts[i]:
             self._index_amount(i)
 
@@ -210,5 +253,10 @@ class Ledger:
         if abs(new) > abs(inv.amount):
             new = inv.amount
         self.open_amounts[i] = new
+        self._changed(i)
         if new:
             self._index_amount(i)
+
+    def _changed(self, i: int) -> None:
+        inv = self.invoices[i]
+        self._open_items.pop((inv.customer_id, inv.currency), None)

@@ -218,6 +218,7 @@ def number_keys(text: str) -> tuple[str, ...]:
 # A digit run, optionally followed by more digit runs joined by a single separator (dash, slash, dot,
 # space, underscore): the ways people write an invoice number.
 _NUMBER_TOKEN = re.compile(r"\d+(?:[-/._ ]\d+)*")
+_NUMBER_SEPARATOR = re.compile(r"[-/._ ]").split
 _MAX_GROUPS = 4
 
 
@@ -229,7 +230,7 @@ def number_tokens(text: str, min_digits: int) -> list[tuple[str, ...]]:
     """
     found: dict[tuple[str, ...], None] = {}
     for match in _NUMBER_TOKEN.finditer(text):
-        groups = re.split(r"[-/._ ]", match.group())
+        groups = _NUMBER_SEPARATOR(match.group())
         for start in range(len(groups)):
             for end in range(start + 1, min(len(groups), start + _MAX_GROUPS) + 1):
                 window = groups[start:end]

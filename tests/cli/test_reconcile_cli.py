@@ -114,3 +114,18 @@ def test_a_broken_matching_config_is_refused(tmp_path):
         CAMT, "--invoices", FIXTURES / "invoices.csv", "--output", tmp_path / "r.json", "--config", cfg
     )
     assert done.returncode != 0 and "name_match" in done.stderr
+
+
+def test_the_result_is_written_as_plainly_indented_json(tmp_path):
+    reconcile_fixtures(tmp_path, CAMT, MT940)
+    text = (tmp_path / "result.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_writer_handles_every_kind_of_value_like_the_json_module():
+    from gateway.cli.reconcile_cmd import _indented_json
+
+    value = {"a": [], "b": {}, "c": [1, 2.5, 0.1, 1e-05, None, True, False, "é\n\"x\""], "d": {"e": [{"f": 1}]}}
+    chunks: list[str] = []
+    _indented_json(value, chunks)
+    assert "".join(chunks) == json.dumps(value, indent=2, ensure_ascii=False)
