@@ -13,10 +13,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# The main job on the embedded default: SQLite under var/, the bundled sample statements, no network.
+# The main job on the embedded default: SQLite under var/, the bundled customers, invoices and sample
+# statements (copied into the inbox, so the job's moves never touch the fixtures), no network.
 run: setup
 	$(BIN)/gateway db upgrade
-	$(BIN)/gateway import fixtures/statements/camt fixtures/statements/ofx fixtures/statements/mt940
+	$(BIN)/gateway customers import fixtures/ledger/customers.csv
+	$(BIN)/gateway invoices import fixtures/ledger/invoices.csv
+	mkdir -p var/inbox
+	cp fixtures/inbox/* var/inbox/
+	$(BIN)/gateway run --once
 
 lint: setup
 	$(BIN)/ruff check gateway adapters tests bench
