@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
-from gateway.storage import tables  # noqa: F401  (statements, bank transactions, imports)
+from gateway.storage import (
+    auth_tables,  # noqa: F401  (users and sign-in sessions of the review page)
+    credit_tables,  # noqa: F401  (credit profiles, reports, decisions, API keys)
+    ledger_tables,  # noqa: F401  (the open items ledger)
+    tables,  # noqa: F401  (statements, bank transactions, imports)
+)
 from gateway.storage.tables import Base
 
 metadata = Base.metadata

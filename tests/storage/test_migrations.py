@@ -16,7 +16,7 @@ from gateway.storage import SchemaOutOfDate, current_revisions, ensure_schema, h
 from gateway.storage.migrate import downgrade, upgrade
 from gateway.storage.schema import metadata
 
-TABLES = {"import_files", "statements", "balances", "bank_transactions", "import_events"}
+TABLES = set(metadata.tables)  # every table the models declare
 
 
 def _gateway(*args: str, cwd: Path, url: str | None = None) -> subprocess.CompletedProcess[str]:
