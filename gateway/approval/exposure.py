@@ -11,17 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.approval.decide import Exposure
+from gateway.ledger.exposure import open_items_by_currency
 from gateway.storage.credit_tables import CreditReservation
 
 
 def open_items(session: Session, customer_id: str) -> dict[str, Decimal]:
     """Open items by currency from the ledger."""
-    try:
-        from gateway.ledger.exposure import open_items_by_currency
-    except ImportError:
-        # FALLBACK until the ledger lands: no open items. Remove together with this try once
-        # gateway.ledger.exposure exists; a missing ledger must then be an error, not zero exposure.
-        return {}
     return dict(open_items_by_currency(session, customer_id))
 
 

@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -116,6 +117,8 @@ class CreditService:
         self._exposures: TtlCache[tuple[str, str], Exposure] = TtlCache(settings.cache_seconds)
         self._reserving: dict[str, int] = {}  # customer -> reservation writes in flight
         self._reserved_seq: dict[str, int] = {}  # customer -> reservation writes started (ever)
+        # One lock per customer, dropped by the garbage collector when no check of that customer holds it.
+        self._customer_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def aclose(self) -> None:
         for task in list(self._background):
@@ -131,6 +134,34 @@ class CreditService:
         now = self.now()
         known = await self._known(customer_id, order.currency, now)
         stored, missing, stale = await self._report(known, deadline, now)
+        # Reading the exposure, deciding and reserving are one step per customer: two orders of one customer
+        # arriving together must not both be approved against the same headroom. (Per process: with several
+        # workers, run one worker per customer shard or accept the reservation window's tolerance.)
+        async with self._lock_for(customer_id):
+            return await self._decide_and_record(
+                customer_id, order, request_id, client, started, now, stored, missing, stale
+            )
+
+    def _lock_for(self, customer_id: str) -> asyncio.Lock:
+        lock = self._customer_locks.get(customer_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._customer_locks[customer_id] = lock
+        return lock
+
+    async def _decide_and_record(
+        self,
+        customer_id: str,
+        order: Money,
+        request_id: str,
+        client: str | None,
+        started: float,
+        now: dt.datetime,
+        stored: StoredReport | None,
+        missing: Reason | None,
+        stale: bool,
+    ) -> CheckResult:
+        known = await self._known(customer_id, order.currency, now)  # exposure as it is now, under the lock
         decision = decide(
             None if stored is None else stored.report, known.exposure, order, self.policy, known.override,
             today=now.date(), missing_report=missing,

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.bureaus import BureauResponseError, BureauUnavailable, CircuitOpen
 from gateway.credit import records
 from gateway.credit.service import CreditService, UnknownCustomer
+from gateway.ledger.erp_import import import_invoices
+from gateway.model.invoice import Invoice
 from gateway.model.money import Money
 from gateway.storage.credit_tables import CreditDecisionRow, CreditReportRow, CreditReservation
 
@@ -43,10 +45,11 @@ async def test_the_first_check_fetches_and_stores_the_report_the_second_reuses_i
 async def test_a_stale_report_answers_at_once_and_is_refreshed_in_the_background(
     make_service: Make, stub: StubBureau, sessions: sessionmaker[Session]
 ) -> None:
-    service = make_service(report_ttl_hours=1)
+    service = make_service(report_ttl_hours=1, cache_seconds=0.1)
     await service.check("C-1001", gbp("10"), request_id="r1", client=None)
-    with sessions.begin() as session:  # the stored report is now two hours old
+    with sessions.begin() as session:  # the stored report is now two hours old (seen once the memory cache expires)
         session.execute(update(CreditReportRow).values(fetched_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
+    await asyncio.sleep(0.15)
     stub.delay = 0.3
     started = time.monotonic()
     stale = await service.check("C-1001", gbp("10"), request_id="r2", client=None)
@@ -117,6 +120,27 @@ async def test_approvals_reserve_exposure_until_they_expire(make_service: Make,
     await asyncio.sleep(0.35)
     third = await service.check("C-1001", gbp("30000"), request_id="r3", client=None)
     assert third.exposure.reserved == 0 and third.decision.outcome == "approve"
+
+
+async def test_open_items_in_the_ledger_count_in_the_exposure(make_service: Make,
+                                                              sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        import_invoices(session, [Invoice("INV-1", "C-1001", "Harbour Lane", "GBP", Decimal("60000.00"),
+                                          Decimal("60000.00"), dt.date(2026, 10, 1), dt.date(2026, 10, 31), None)],
+                        actor="test")
+    result = await make_service().check("C-1001", gbp("30000"), request_id="r1", client=None)
+    assert result.exposure.open_items == Decimal("60000.00")
+    assert result.decision.outcome == "refer" and "OVER_LIMIT" in [r.code for r in result.decision.reasons]
+
+
+async def test_two_orders_arriving_together_cannot_both_use_the_same_headroom(make_service: Make) -> None:
+    service = make_service()
+    await service.check("C-1001", gbp("1"), request_id="warm", client=None)  # report fetched and cached
+    results = await asyncio.gather(
+        *(service.check("C-1001", gbp("50000"), request_id=f"r{i}", client=None) for i in range(4))
+    )
+    outcomes = sorted(r.decision.outcome.value for r in results)
+    assert outcomes.count("approve") == 1, outcomes  # the limit holds one such order, not four
 
 
 async def test_every_decision_is_in_the_audit_log_with_its_request_report_and_reasons(
