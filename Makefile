@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench bench-parse clean
+.PHONY: setup run test lint bench bench-parse bench-match bench-credit clean
 
 setup: $(VENV)/.installed
 
@@ -34,9 +34,16 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	touch $@
 
 bench-parse: $(VENV)/.bench-installed
-	$(BIN)/python bench/parse.py
+	$(BIN)/python -m bench.parse --clock cpu
 
-bench: bench-parse
+bench-match: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.match.generate --out bench/out/match
+	$(BIN)/python -m bench.match.score bench/out/match
+
+bench-credit: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.credit_checks --workers 1 --concurrency 8
+
+bench: bench-parse bench-match bench-credit
 
 clean:
 	rm -rf var bench/out .pytest_cache
