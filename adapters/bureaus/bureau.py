@@ -7,15 +7,17 @@ in; the paths, parameters, fields and scales come from ``mappings/<bureau>.toml`
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 
-from adapters.bureaus.auth import Auth
+from adapters.bureaus.auth import Auth, BearerToken, Login
 from adapters.bureaus.clock import Clock, SystemClock
 from adapters.bureaus.errors import BureauRequestError, CompanyNotFound, ReasonRequired
 from adapters.bureaus.http import BureauHttp
-from adapters.bureaus.mapping import BureauMapping, fill_params
+from adapters.bureaus.mapping import BureauMapping, fill_params, load_mapping
 from adapters.bureaus.resilience import RetryPolicy, SingleFlight
 from gateway.model.credit_report import CompanyMatch, CompanyQuery, CreditReport
 from gateway.settings import BureauSettings
@@ -115,3 +117,33 @@ class MappedBureau:
             root = parts
         return self.mapping.read_report(root, bureau_id=bureau_id, fetched_at=self.clock.utcnow())
 
+
+
+def token_bureau(
+    name: str,
+    settings: BureauSettings,
+    make_login: Callable[..., Login],
+    *,
+    default_path: str,
+    mappings_dir: Path | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
+) -> MappedBureau:
+    """A mapped bureau whose requests carry a bearer token from ``make_login`` (Creditsafe, D&B).
+
+    ``make_login(path=..., token_path=..., expires_path=...)`` gets the token endpoint and fields from the mapping.
+    """
+    mapping = load_mapping(name, mappings_dir)
+    clock = clock or SystemClock()
+    login = make_login(
+        path=mapping.auth.path or default_path, token_path=mapping.auth.token, expires_path=mapping.auth.expires_in
+    )
+    auth = BearerToken(
+        name,
+        login,
+        clock,
+        margin_seconds=settings.token_refresh_margin_seconds,
+        default_lifetime_seconds=mapping.auth.default_lifetime_seconds,
+    )
+    return MappedBureau(name, settings, mapping, auth=auth, transport=transport, clock=clock, retry=retry)

@@ -8,14 +8,14 @@ Paths, fields and scales: ``mappings/creditsafe.toml``.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import httpx
 
-from adapters.bureaus.auth import BearerToken, password_login
-from adapters.bureaus.bureau import MappedBureau
-from adapters.bureaus.clock import Clock, SystemClock
-from adapters.bureaus.mapping import load_mapping
+from adapters.bureaus.auth import password_login
+from adapters.bureaus.bureau import MappedBureau, token_bureau
+from adapters.bureaus.clock import Clock
 from adapters.bureaus.resilience import RetryPolicy
 from gateway.settings import BureauSettings
 
@@ -30,20 +30,13 @@ def create(
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
 ) -> MappedBureau:
-    mapping = load_mapping(NAME, mappings_dir)
-    clock = clock or SystemClock()
-    login = password_login(
-        settings.username,
-        settings.password,
-        path=mapping.auth.path or "/authenticate",
-        token_path=mapping.auth.token,
-        expires_path=mapping.auth.expires_in,
-    )
-    auth = BearerToken(
+    return token_bureau(
         NAME,
-        login,
-        clock,
-        margin_seconds=settings.token_refresh_margin_seconds,
-        default_lifetime_seconds=mapping.auth.default_lifetime_seconds,
+        settings,
+        partial(password_login, settings.username, settings.password),
+        default_path="/authenticate",
+        mappings_dir=mappings_dir,
+        transport=transport,
+        clock=clock,
+        retry=retry,
     )
-    return MappedBureau(NAME, settings, mapping, auth=auth, transport=transport, clock=clock, retry=retry)

@@ -9,14 +9,14 @@ such company". Paths, blocks, fields and scales: ``mappings/dnb.toml``.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import httpx
 
-from adapters.bureaus.auth import BearerToken, client_credentials_login
-from adapters.bureaus.bureau import MappedBureau
-from adapters.bureaus.clock import Clock, SystemClock
-from adapters.bureaus.mapping import load_mapping
+from adapters.bureaus.auth import client_credentials_login
+from adapters.bureaus.bureau import MappedBureau, token_bureau
+from adapters.bureaus.clock import Clock
 from adapters.bureaus.resilience import RetryPolicy
 from gateway.settings import BureauSettings
 
@@ -31,20 +31,13 @@ def create(
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
 ) -> MappedBureau:
-    mapping = load_mapping(NAME, mappings_dir)
-    clock = clock or SystemClock()
-    login = client_credentials_login(
-        settings.client_id,
-        settings.client_secret,
-        path=mapping.auth.path or "/v3/token",
-        token_path=mapping.auth.token,
-        expires_path=mapping.auth.expires_in,
-    )
-    auth = BearerToken(
+    return token_bureau(
         NAME,
-        login,
-        clock,
-        margin_seconds=settings.token_refresh_margin_seconds,
-        default_lifetime_seconds=mapping.auth.default_lifetime_seconds,
+        settings,
+        partial(client_credentials_login, settings.client_id, settings.client_secret),
+        default_path="/v3/token",
+        mappings_dir=mappings_dir,
+        transport=transport,
+        clock=clock,
+        retry=retry,
     )
-    return MappedBureau(NAME, settings, mapping, auth=auth, transport=transport, clock=clock, retry=retry)
