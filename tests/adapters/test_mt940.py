@@ -221,7 +221,6 @@ def test_the_adapter_yields_each_statement_before_its_transactions() -> None:
         ("truncated_envelope.sta", "line 7", "truncated"),
         ("envelope_not_closed.sta", "line 6", "a new SWIFT message starts before"),
         ("tags_without_statement.sta", None, "no statement"),
-        ("empty.sta", None, "empty"),
         ("not_mt940.txt", None, "not a bank statement"),
     ],
 )

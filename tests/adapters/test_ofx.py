@@ -268,8 +268,10 @@ def test_a_truncated_file_says_which_element_was_left_open() -> None:
     assert err.where is not None and err.where.startswith("line ")
 
 
-def test_an_empty_file_is_an_input_error() -> None:
-    assert "empty" in _error(FIXTURES / "bad" / "empty.ofx").message
+def test_an_empty_file_is_an_input_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.ofx"
+    empty.write_bytes(b"")
+    assert "empty" in _error(empty).message
 
 
 def test_a_header_without_a_body_is_an_input_error() -> None:

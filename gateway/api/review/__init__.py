@@ -1,0 +1,1 @@
+"""The review page for finance staff: routes, templates and static assets."""
