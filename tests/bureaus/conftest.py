@@ -71,44 +71,34 @@ def settings(base_url: str, **overrides: Any) -> BureauSettings:
 BureauMaker = Callable[..., MappedBureau]
 
 
-@pytest.fixture
-async def make_creditsafe(clock: ManualClock) -> AsyncIterator[BureauMaker]:
+async def _bureaus(create: Callable[..., MappedBureau], url: str, clock: ManualClock) -> AsyncIterator[BureauMaker]:
+    """A maker of bureaus on the manual clock (settings overridable per call), closing them all afterwards."""
     made: list[MappedBureau] = []
 
     def make(**overrides: Any) -> MappedBureau:
         retry = overrides.pop("retry", None)
-        b = creditsafe.create(settings(CS_URL, **overrides), clock=clock, retry=retry)
+        b = create(settings(url, **overrides), clock=clock, retry=retry)
         made.append(b)
         return b
 
     yield make
     for b in made:
         await b.aclose()
+
+
+@pytest.fixture
+async def make_creditsafe(clock: ManualClock) -> AsyncIterator[BureauMaker]:
+    async for make in _bureaus(creditsafe.create, CS_URL, clock):
+        yield make
 
 
 @pytest.fixture
 async def make_dnb(clock: ManualClock) -> AsyncIterator[BureauMaker]:
-    made: list[MappedBureau] = []
-
-    def make(**overrides: Any) -> MappedBureau:
-        b = dnb.create(settings(DNB_URL, **overrides), clock=clock)
-        made.append(b)
-        return b
-
-    yield make
-    for b in made:
-        await b.aclose()
+    async for make in _bureaus(dnb.create, DNB_URL, clock):
+        yield make
 
 
 @pytest.fixture
 async def make_companies_house(clock: ManualClock) -> AsyncIterator[BureauMaker]:
-    made: list[MappedBureau] = []
-
-    def make(**overrides: Any) -> MappedBureau:
-        b = companies_house.create(settings(CH_URL, **overrides), clock=clock)
-        made.append(b)
-        return b
-
-    yield make
-    for b in made:
-        await b.aclose()
+    async for make in _bureaus(companies_house.create, CH_URL, clock):
+        yield make
