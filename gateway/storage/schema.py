@@ -6,6 +6,7 @@ from __future__ import annotations
 from gateway.storage import (
     auth_tables,  # noqa: F401  (users and sign-in sessions of the review page)
     credit_tables,  # noqa: F401  (credit profiles, reports, decisions, API keys)
+    desk_tables,  # noqa: F401  (follow-up, promises, notes, disputes)
     ledger_tables,  # noqa: F401  (the open items ledger)
     tables,  # noqa: F401  (statements, bank transactions, imports)
 )
