@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench bench-parse bench-match bench-credit clean
+.PHONY: setup run test lint bench bench-parse bench-match bench-credit bench-ageing clean
 
 setup: $(VENV)/.installed
 
@@ -42,6 +42,9 @@ bench-match: $(VENV)/.bench-installed
 
 bench-credit: $(VENV)/.bench-installed
 	$(BIN)/python -m bench.credit_checks --workers 1 --concurrency 8
+
+bench-ageing: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.desk.ageing --invoices 1000000 --customers 50000
 
 bench: bench-parse bench-match bench-credit
 

@@ -3,13 +3,15 @@
 No I/O, no clock: "today" is an argument, so the same inputs give the same decision, and an audit can replay it.
 Every rule that fires adds a reason with a machine-readable code; the decision is the most severe reason's outcome.
 A manual override (the credit manager's limit) replaces the computed limit and lifts the referrals that a human
-has looked at (score, missing report, country, report age, payment behaviour) — never a decline for insolvency.
+has looked at (score, missing report, country, report age, payment behaviour) — never a decline for insolvency, nor
+what may have happened after the limit was set (items long overdue now, returned direct debits, broken promises).
+
+How the customer pays us comes in as ``OwnBehaviour``: figures the ledger computes (``gateway.desk.behaviour``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import IntEnum, StrEnum
@@ -60,6 +62,35 @@ class Exposure:
 
 
 @dataclass(frozen=True)
+class OwnBehaviour:
+    """How the customer has paid us, from our own ledger (all zero or None: no experience yet).
+
+    Days-late figures are over the invoices paid in the last 12 months (``paid_invoices`` of them); ``overdue`` is
+    the amount past due now in the order's currency; ``max_days_past_due`` is the oldest overdue open item's age in
+    days, in any currency; returned direct debits and broken promises are counted over the last 12 months."""
+
+    avg_days_late: Decimal | None = None
+    weighted_days_late: Decimal | None = None  # weighted by invoice amount
+    paid_invoices: int = 0
+    max_days_past_due: int | None = None
+    overdue: Decimal = Decimal(0)
+    returned_debits: int = 0
+    broken_promises: int = 0
+
+    def as_details(self) -> dict[str, object]:
+        """For the decision's audit record: amounts and averages as exact strings."""
+        return {
+            "avg_days_late": None if self.avg_days_late is None else str(self.avg_days_late),
+            "weighted_days_late": None if self.weighted_days_late is None else str(self.weighted_days_late),
+            "paid_invoices": self.paid_invoices,
+            "max_days_past_due": self.max_days_past_due,
+            "overdue": str(self.overdue),
+            "returned_debits": self.returned_debits,
+            "broken_promises": self.broken_promises,
+        }
+
+
+@dataclass(frozen=True)
 class Override:
     """The credit manager's limit for one customer."""
 
@@ -84,6 +115,8 @@ class Decision:
 
 
 # Reasons a credit manager's override lifts (they describe risk a human has weighed when setting the limit).
+# OVERDUE_ITEMS, RETURNED_DEBITS and BROKEN_PROMISES stay: they may have happened after the limit was set, and each
+# new one deserves a look before more goods go out.
 _LIFTED_BY_OVERRIDE = frozenset(
     {"BUREAU_TIMEOUT", "BUREAU_UNAVAILABLE", "BUREAU_ERROR", "COMPANY_NOT_FOUND", "NO_SCORE", "LOW_SCORE",
      "COUNTRY_REFERRED", "STATUS_REFERRED", "REPORT_TOO_OLD", "SLOW_PAYER", "JUDGMENTS", "OWN_EXPERIENCE",
@@ -100,12 +133,12 @@ def decide(
     *,
     today: dt.date,
     missing_report: Reason | None = None,
-    own_days_late: Sequence[Decimal] = (),
+    own: OwnBehaviour | None = None,
 ) -> Decision:
     """The decision for ``order`` on top of ``exposure``.
 
     ``missing_report``: why there is no report (a refer reason such as BUREAU_TIMEOUT) when ``report`` is None.
-    ``own_days_late``: days late of the customer's invoices paid to us (the ledger's experience; may be empty).
+    ``own``: how the customer has paid us (the ledger's experience); None when the ledger was not asked.
     """
     if order.currency != exposure.currency:
         raise ValueError(f"exposure is in {exposure.currency}, the order in {order.currency}")
@@ -122,7 +155,7 @@ def decide(
         limit, source, limit_reasons = _policy_limit(report, order.currency, policy)
         reasons += limit_reasons
 
-    cut, own_reasons = _own_experience(own_days_late, policy)
+    cut, own_reasons = _own_experience(own, exposure.currency, policy)
     reasons += own_reasons
     if limit is not None and cut:
         limit = limit * (1 - cut)
@@ -239,16 +272,38 @@ def _policy_limit(report: CreditReport, currency: str, policy: Policy) -> tuple[
     return band_limit, "policy", []
 
 
-def _own_experience(days_late: Sequence[Decimal], policy: Policy) -> tuple[Decimal, list[Reason]]:
-    """How the customer has paid us: the average days late cuts the limit and, above a threshold, refers."""
-    if not days_late:
+def _own_experience(own: OwnBehaviour | None, currency: str, policy: Policy) -> tuple[Decimal, list[Reason]]:
+    """How the customer pays us: late payment cuts the limit and, above a threshold, refers; so do items long past
+    due now, returned direct debits and broken promises to pay. Few paid invoices make no average."""
+    if own is None:
         return Decimal(0), []
     rules = policy.own_experience
-    average = sum(days_late, Decimal(0)) / len(days_late)
     out: list[Reason] = []
-    if rules.refer_above_days is not None and average > rules.refer_above_days:
-        out.append(Reason("OWN_EXPERIENCE", f"pays us {average:.1f} days late on average", Severity.REFER))
-    cut = min(rules.max_limit_cut, max(Decimal(0), average) * rules.limit_cut_per_day_late)
-    if cut:
-        out.append(Reason("OWN_EXPERIENCE_LIMIT_CUT", f"limit cut by {cut:.0%} for paying us {average:.1f} days late"))
+    cut = Decimal(0)
+    late = own.weighted_days_late if own.weighted_days_late is not None else own.avg_days_late
+    if own.paid_invoices < rules.min_paid_invoices:
+        if own.paid_invoices:
+            out.append(Reason("FEW_PAID_INVOICES", f"only {own.paid_invoices} invoice(s) paid to us in the last 12 "
+                                                   f"months: days late are used from {rules.min_paid_invoices} on"))
+    elif late is not None:
+        plain = "" if own.avg_days_late is None else f", {own.avg_days_late:.1f} per invoice"
+        told = f"pays us {late:.1f} days late on average (weighted by amount{plain}; {own.paid_invoices} invoices)"
+        if rules.refer_above_days is not None and late > rules.refer_above_days:
+            out.append(Reason("OWN_EXPERIENCE", f"{told}: refer above {rules.refer_above_days}", Severity.REFER))
+        cut = min(rules.max_limit_cut, max(Decimal(0), late) * rules.limit_cut_per_day_late)
+        if cut:
+            out.append(Reason("OWN_EXPERIENCE_LIMIT_CUT", f"limit cut by {cut:.0%} for paying us {late:.1f} days late"))
+    past_due = rules.refer_above_days_past_due
+    if past_due is not None and own.max_days_past_due is not None and own.max_days_past_due > past_due:
+        owed = f"; {own.overdue} {currency} overdue" if own.overdue > 0 else ""
+        out.append(Reason("OVERDUE_ITEMS", f"an open item is {own.max_days_past_due} days past due (refer above "
+                                           f"{past_due}){owed}", Severity.REFER))
+    returns = rules.returned_debits_to_refer
+    if returns is not None and own.returned_debits >= returns:
+        out.append(Reason("RETURNED_DEBITS", f"{own.returned_debits} direct debit(s) returned in the last 12 months "
+                                             f"(refer from {returns})", Severity.REFER))
+    broken = rules.broken_promises_to_refer
+    if broken is not None and own.broken_promises >= broken:
+        out.append(Reason("BROKEN_PROMISES", f"{own.broken_promises} promise(s) to pay broken in the last 12 months "
+                                             f"(refer from {broken})", Severity.REFER))
     return cut, out

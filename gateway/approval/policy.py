@@ -43,9 +43,15 @@ class PaymentBehaviour(_Frozen):
 
 
 class OwnExperience(_Frozen):
-    refer_above_days: Decimal | None = Decimal(45)
+    """How our own ledger's experience weighs in (see ``decide._own_experience``); None switches a rule off."""
+
+    refer_above_days: Decimal | None = Decimal(45)  # weighted days late
     limit_cut_per_day_late: Decimal = Field(default=Decimal("0.01"), ge=0)
     max_limit_cut: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
+    min_paid_invoices: int = Field(default=3, ge=0)
+    refer_above_days_past_due: int | None = Field(default=60, ge=0)
+    returned_debits_to_refer: int | None = Field(default=2, ge=1)
+    broken_promises_to_refer: int | None = Field(default=1, ge=1)
 
 
 class Policy(_Frozen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from gateway.cli.ageing_cmd import register as register_ageing
 from gateway.cli.credit_cmds import api_keys_app, credit_app
 from gateway.cli.db_cmd import db_app
 from gateway.cli.fake_bureau_cmd import fake_bureau
@@ -38,6 +39,7 @@ app.command("serve")(serve)
 app.add_typer(users_app, name="users")
 
 register_ledger(app)
+register_ageing(app)
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 One check: the customer's profile, a report (stored and fresh: reused; stored but stale: used and refreshed in the
 background; none: fetched, one fetch per company however many checks ask at once), exposure (ledger open items plus
-reservations), the manual override, then the pure policy decision, written to the audit log with the approved
+reservations) and how the customer pays us (``gateway.desk.behaviour.own_behaviour``), the manual override, then
+the pure policy decision, written to the audit log with the approved
 amount reserved. The bureau part runs inside a time budget: when the bureau cannot answer in time the check
 answers refer with BUREAU_TIMEOUT, and the fetch carries on so that the next check finds the report.
 """
@@ -28,7 +29,7 @@ from adapters.bureaus.errors import (
     CompanyNotFound,
 )
 from adapters.bureaus.resilience import SingleFlight
-from gateway.approval.decide import Decision, Exposure, Override, Reason, Severity, decide
+from gateway.approval.decide import Decision, Exposure, Override, OwnBehaviour, Reason, Severity, decide
 from gateway.approval.exposure import current_exposure
 from gateway.approval.policy import Policy
 from gateway.bureaus import Bureau
@@ -37,6 +38,7 @@ from gateway.credit.batching import WriteBatcher
 from gateway.credit.cache import TtlCache
 from gateway.credit.records import Profile, StoredReport
 from gateway.credit.settings import CreditSettings
+from gateway.desk.behaviour import own_behaviour
 from gateway.errors import GatewayError
 from gateway.model.credit_report import CompanyQuery
 from gateway.model.money import Money
@@ -82,6 +84,7 @@ class _Known:
     stored: StoredReport | None
     override: Override | None
     exposure: Exposure
+    behaviour: OwnBehaviour
 
 
 def _utcnow() -> dt.datetime:
@@ -111,10 +114,11 @@ class CreditService:
         self._background: set[asyncio.Task[Any]] = set()
         engine = sessions.kw.get("bind")
         self._writes = WriteBatcher(engine.begin if engine is not None else sessions.begin)
-        # Profiles, reports and overrides by customer; exposure by (customer, currency), kept in step with the
-        # reservations this process writes. Other processes' changes show once an entry expires.
+        # Profiles, reports and overrides by customer; exposure and payment behaviour (read together) by (customer,
+        # currency), the exposure kept in step with the reservations this process writes. Other processes' changes
+        # show once an entry expires.
         self._facts: TtlCache[str, _Facts] = TtlCache(settings.cache_seconds, generation=records.generation)
-        self._exposures: TtlCache[tuple[str, str], Exposure] = TtlCache(settings.cache_seconds)
+        self._exposures: TtlCache[tuple[str, str], tuple[Exposure, OwnBehaviour]] = TtlCache(settings.cache_seconds)
         self._reserving: dict[str, int] = {}  # customer -> reservation writes in flight
         self._reserved_seq: dict[str, int] = {}  # customer -> reservation writes started (ever)
         # One lock per customer, dropped by the garbage collector when no check of that customer holds it.
@@ -164,7 +168,7 @@ class CreditService:
         known = await self._known(customer_id, order.currency, now)  # exposure as it is now, under the lock
         decision = decide(
             None if stored is None else stored.report, known.exposure, order, self.policy, known.override,
-            today=now.date(), missing_report=missing,
+            today=now.date(), missing_report=missing, own=known.behaviour,
         )
         reserving = decision.outcome.value == "approve" and self.settings.reservation_hours > 0
         if reserving:
@@ -196,29 +200,31 @@ class CreditService:
         facts = self._facts.get(customer_id)
         if facts is not None and facts.override is not None and facts.override.valid_until < now.date():
             facts = None  # the override lapsed at midnight while cached
-        exposure = self._exposures.get((customer_id, currency))
-        if facts is not None and exposure is not None:
-            return _Known(facts.profile, facts.stored, facts.override, exposure)
+        ledger = self._exposures.get((customer_id, currency))
+        if facts is not None and ledger is not None:
+            return _Known(facts.profile, facts.stored, facts.override, *ledger)
         generation = records.generation()
         seq = self._reserved_seq.get(customer_id, 0)
-        read, owed = await asyncio.to_thread(self._read, customer_id, currency, now, facts, exposure)
+        read, owed = await asyncio.to_thread(self._read, customer_id, currency, now, facts, ledger)
         if facts is None:  # (a cached entry is not renewed: it must expire on time)
             self._facts.put(customer_id, read, generation=generation)
         # an exposure read while one of our reservations was being written may miss it: not kept then
         if self._reserved_seq.get(customer_id, 0) == seq and customer_id not in self._reserving:
             self._exposures.put((customer_id, currency), owed)
-        return _Known(read.profile, read.stored, read.override, owed)
+        return _Known(read.profile, read.stored, read.override, *owed)
 
     def _count_reservation(self, customer_id: str, order: Money) -> None:
         """Our reservation was committed: the cached exposure grows by it instead of being read again."""
         key = (customer_id, order.currency)
         cached = self._exposures.get(key)
         if cached is not None:
-            self._exposures.put(key, replace(cached, reserved=cached.reserved + order.amount))
+            exposure, behaviour = cached
+            self._exposures.put(key, (replace(exposure, reserved=exposure.reserved + order.amount), behaviour))
 
     def _read(
-        self, customer_id: str, currency: str, now: dt.datetime, facts: _Facts | None, exposure: Exposure | None
-    ) -> tuple[_Facts, Exposure]:
+        self, customer_id: str, currency: str, now: dt.datetime, facts: _Facts | None,
+        ledger: tuple[Exposure, OwnBehaviour] | None,
+    ) -> tuple[_Facts, tuple[Exposure, OwnBehaviour]]:
         with self.read_sessions() as session:
             if facts is None:
                 profile = records.get_profile(session, customer_id)
@@ -230,9 +236,10 @@ class CreditService:
                     stored = records.latest_report(session, bureau, profile.bureau_id)
                 override = records.active_override(session, customer_id, now.date())
                 facts = _Facts(profile, stored, override)
-            if exposure is None:
-                exposure = current_exposure(session, customer_id, currency, now)
-            return facts, exposure
+            if ledger is None:  # one session: the behaviour and the exposure see the same ledger
+                ledger = (current_exposure(session, customer_id, currency, now),
+                          own_behaviour(session, customer_id, currency, now.date()))
+            return facts, ledger
 
     def _bureau_name(self, profile: Profile) -> str | None:
         if profile.bureau:
@@ -352,6 +359,7 @@ class CreditService:
                 "reserved": str(exposure.reserved),
                 "other_currencies": {c: str(v) for c, v in exposure.other_currencies.items()},
                 "report_stale": stale,
+                "own_behaviour": known.behaviour.as_details(),
             },
         }).scalar_one()
         until = None

@@ -36,8 +36,9 @@ class DeskContact(Base):
 class DeskFollowUp(Base):
     """One reminder (dunning step) for one customer and currency: what was sent, to whom, with fee and interest.
 
-    ``status``: ``sent`` (e-mail accepted by the SMTP server), ``failed`` (``error`` says why; the next run tries
-    again), ``recorded`` (a letter produced for post, or a step recorded without sending)."""
+    ``status``: ``sending`` (recorded before talking to the SMTP server; left so by a crash, it holds the customer
+    until a person confirms it), ``sent`` (e-mail accepted by the SMTP server), ``failed`` (``error`` says why; the
+    next run tries again), ``recorded`` (a letter produced for post, or a step recorded without sending)."""
 
     __tablename__ = "desk_follow_ups"
     __table_args__ = (Index(None, "customer_id", "created_at"),)

@@ -57,6 +57,8 @@ class LedgerInvoice(Base):
         Index(None, "customer_id", "currency", "is_open"),
         Index(None, "is_open", "currency", "open_milli"),
         Index(None, "is_open", "updated_at"),
+        # The ageing (gateway.desk.ageing): open items grouped by customer and currency, read from the index alone.
+        Index("ix_ledger_invoices_ageing", "is_open", "customer_id", "currency", "due_date", "open_milli"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

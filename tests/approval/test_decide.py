@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.approval.decide import Exposure, Outcome, Override, Reason, Severity, decide
+from gateway.approval.decide import Exposure, Outcome, Override, OwnBehaviour, Reason, Severity, decide
 from gateway.approval.policy import load_policy
 from gateway.model.credit_report import (
     CompanyIdentity,
@@ -135,9 +135,11 @@ def test_exposure_in_another_currency_refers_because_nothing_converts_money() ->
 
 
 def test_our_own_payment_experience_cuts_the_limit_and_refers_very_late_payers() -> None:
-    d = decide(report("85"), none_owed(), eur("10"), POLICY, today=TODAY, own_days_late=[Decimal(10), Decimal(20)])
-    assert d.credit_limit == eur("85000") and d.outcome == Outcome.APPROVE  # 15 days late on average: -15 %
-    late = decide(report("85"), none_owed(), eur("10"), POLICY, today=TODAY, own_days_late=[Decimal(60)])
+    fair = OwnBehaviour(avg_days_late=Decimal(12), weighted_days_late=Decimal(15), paid_invoices=4)
+    d = decide(report("85"), none_owed(), eur("10"), POLICY, today=TODAY, own=fair)
+    assert d.credit_limit == eur("85000") and d.outcome == Outcome.APPROVE  # 15 days late weighted: -15 %
+    slow = OwnBehaviour(avg_days_late=Decimal(40), weighted_days_late=Decimal(60), paid_invoices=5)
+    late = decide(report("85"), none_owed(), eur("10"), POLICY, today=TODAY, own=slow)
     assert late.outcome == Outcome.REFER and "OWN_EXPERIENCE" in codes(late)
 
 

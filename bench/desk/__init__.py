@@ -1,0 +1,1 @@
+"""Benchmarks of the credit manager's desk (``python -m bench.desk.ageing``)."""
