@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -55,6 +55,27 @@ class BureauSettings(BaseModel):
     countries_requiring_reason: list[str] = Field(default_factory=lambda: ["DE"])
 
 
+class SmtpSettings(BaseModel):
+    """The mail server reminders go through (``[smtp]``; the password only from the environment,
+    ``GATEWAY_SMTP__PASSWORD``). ``ssl``: implicit TLS (port 465); ``starttls``: upgrade a plain connection."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=25, gt=0, lt=65536)
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    ssl: bool = False
+    from_address: str = "receivables@example.com"
+    reply_to: str | None = None
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _one_tls_mode(self) -> SmtpSettings:
+        if self.ssl and self.starttls:
+            raise ValueError("smtp: choose ssl (TLS from the start) or starttls (upgrade), not both")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GATEWAY_",
@@ -65,6 +86,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     statements: StatementSettings = StatementSettings()
     bureaus: dict[str, BureauSettings] = Field(default_factory=dict)
+    smtp: SmtpSettings = SmtpSettings()
     mappings_dir: Path = Path("mappings")  # declarative bureau field maps (relative to the working directory)
 
     @classmethod

@@ -7,6 +7,7 @@ import typer
 from gateway.cli.ageing_cmd import register as register_ageing
 from gateway.cli.credit_cmds import api_keys_app, credit_app
 from gateway.cli.db_cmd import db_app
+from gateway.cli.desk_cmds import register as register_desk
 from gateway.cli.fake_bureau_cmd import fake_bureau
 from gateway.cli.import_cmd import import_files
 from gateway.cli.ledger_cmds import register as register_ledger
@@ -39,6 +40,7 @@ app.command("serve")(serve)
 app.add_typer(users_app, name="users")
 
 register_ledger(app)
+register_desk(app)
 register_ageing(app)
 
 
