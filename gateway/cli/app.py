@@ -8,6 +8,7 @@ from gateway.cli.ageing_cmd import register as register_ageing
 from gateway.cli.credit_cmds import api_keys_app, credit_app
 from gateway.cli.db_cmd import db_app
 from gateway.cli.desk_cmds import register as register_desk
+from gateway.cli.documents_cmd import register as register_documents
 from gateway.cli.fake_bureau_cmd import fake_bureau
 from gateway.cli.import_cmd import import_files
 from gateway.cli.ledger_cmds import register as register_ledger
@@ -41,6 +42,7 @@ app.add_typer(users_app, name="users")
 
 register_ledger(app)
 register_desk(app)
+register_documents(app)
 register_ageing(app)
 
 
