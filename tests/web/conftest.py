@@ -20,6 +20,7 @@ from gateway.api import create_app
 from gateway.api.config import load_web_settings
 from gateway.settings import DatabaseSettings, Settings
 from gateway.storage import make_engine, session_factory, upgrade
+from tests.web.desk_seed import seed_desk
 from tests.web.seed import PASSWORD, seed_ledger, seed_users
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -35,6 +36,7 @@ def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sessions = session_factory(engine)
     seed_users(sessions)
     seed_ledger(sessions, folder)
+    seed_desk(sessions, folder)
     engine.dispose()  # the last connection closed: SQLite folds its write-ahead log into the file
     return path
 

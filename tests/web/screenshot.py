@@ -1,4 +1,5 @@
-"""Take the README's screenshot of the queue: `python -m tests.web.screenshot docs/queue.png`.
+"""Take the README's screenshots: `python -m tests.web.screenshot docs/queue.png` writes the queue there and,
+next to it, the credit manager's desk: credit-file.png (Nordwind's credit file) and ageing.png (the book).
 
 The same setup as the browser tests: the sample ledger, the app under uvicorn on 127.0.0.1, Debian's chromium.
 """
@@ -19,6 +20,7 @@ from gateway.api import create_app
 from gateway.api.config import load_web_settings
 from gateway.settings import DatabaseSettings, Settings
 from gateway.storage import make_engine, session_factory, upgrade
+from tests.web.desk_seed import AS_OF, NORDWIND, seed_desk
 from tests.web.seed import PASSWORD, seed_ledger, seed_users
 from tests.web.test_review_browser import ARGS, CHROMIUM
 
@@ -31,6 +33,7 @@ def main(target: Path) -> None:
         sessions = session_factory(engine)
         seed_users(sessions)
         seed_ledger(sessions, Path(tmp))
+        seed_desk(sessions, Path(tmp))
         engine.dispose()
         app = create_app(Settings(database=DatabaseSettings(url=url)), load_web_settings())
         with socket.socket() as s:
@@ -52,6 +55,11 @@ def main(target: Path) -> None:
                 page.get_by_role("button", name="Sign in").click()
                 page.goto("/queue?sort=-amount")
                 page.screenshot(path=str(target), full_page=True)
+                page.set_viewport_size({"width": 1400, "height": 900})
+                page.goto(f"/customers/{NORDWIND}/credit-file?as_of={AS_OF}")
+                page.screenshot(path=str(target.parent / "credit-file.png"))
+                page.goto(f"/ageing?as_of={AS_OF}")
+                page.screenshot(path=str(target.parent / "ageing.png"), full_page=True)
                 browser.close()
         finally:
             server.should_exit = True

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.api.deps import Forbidden, LoginRequired
-from gateway.api.review import ledger_pages, signin
+from gateway.api.review import desk_pages, ledger_pages, signin
 from gateway.api.review.render import HERE, error_page
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(signin.router)
     app.include_router(ledger_pages.router)
+    app.include_router(desk_pages.router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Response:
