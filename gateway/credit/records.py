@@ -89,8 +89,9 @@ def remember_bureau_id(session: Session, customer_id: str, bureau: str, bureau_i
         row.bureau, row.bureau_id, row.updated_at = bureau, bureau_id, now
 
 
-# Parsed reports by row id: rows are never changed, so a parsed report stays right; bounded, as it holds raw JSON.
-_PARSED: dict[int, CreditReport] = {}
+# Parsed reports: rows are never changed, so a parsed report stays right; bounded, as it holds raw JSON. Keyed by
+# the database as well as the row, so two databases served by one process never see each other's reports.
+_PARSED: dict[tuple[str, int, str, str, dt.datetime], CreditReport] = {}
 _PARSED_MAX = 2048
 
 
@@ -104,13 +105,14 @@ def latest_report(session: Session, bureau: str, bureau_id: str) -> StoredReport
     if newest is None:
         return None
     report_id, fetched_at = newest
-    report = _PARSED.get(report_id)
+    key = (session.get_bind().url.render_as_string(hide_password=True), report_id, bureau, bureau_id, fetched_at)
+    report = _PARSED.get(key)
     if report is None:
         doc = session.scalar(select(CreditReportRow.report).where(CreditReportRow.id == report_id))
         report = CreditReport.model_validate(doc)
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
-        _PARSED[report_id] = report
+        _PARSED[key] = report
     return StoredReport(report_id, report, utc(fetched_at))
 
 

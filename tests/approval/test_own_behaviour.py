@@ -190,9 +190,7 @@ class OneCompanyBureau:
         return None
 
 
-def test_the_service_weighs_the_ledger_and_records_the_figures(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Parsed reports are kept per process by row id; this database's report #1 must not outlive the test.
-    monkeypatch.setattr(records, "_PARSED", {})
+def test_the_service_weighs_the_ledger_and_records_the_figures(book: Book) -> None:
     _slow_payer(book)
     noon = datetime.combine(TODAY, dt.time(12), tzinfo=UTC)
     with book.sessions.begin() as session:
