@@ -19,6 +19,7 @@ run: setup
 	$(BIN)/gateway db upgrade
 	$(BIN)/gateway customers import fixtures/ledger/customers.csv
 	$(BIN)/gateway invoices import fixtures/ledger/invoices.csv
+	$(BIN)/gateway contacts import fixtures/ledger/contacts.csv
 	mkdir -p var/inbox
 	cp fixtures/inbox/* var/inbox/
 	$(BIN)/gateway run --once

@@ -4,7 +4,7 @@ the open items ledger from the command line."""
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from adapters.erp.invoices_csv import read_customers, read_invoices
 from gateway.cli.common import EXIT_INPUT, input_errors_exit, settings
 from gateway.cli.reconcile_cmd import load_matching_config
+from gateway.desk.promises import track_promises
 from gateway.errors import ConfigError
 from gateway.ledger.config import LedgerConfig, load_ledger_config, parse_interval
 from gateway.ledger.erp_import import UpsertCounts, import_customers, import_invoices
@@ -95,6 +96,15 @@ def _print_summary(summary: RunSummary) -> None:
     print(f"amounts matched: {money_line(t.matched_amount)}; waiting for review: {money_line(t.waiting_amount)}")
 
 
+def _track_promises(engine: Engine) -> None:
+    """Promises to pay follow the payments just applied: kept as soon as they are covered, broken when due."""
+    with session_factory(engine)() as session, session.begin():
+        changes = track_promises(session, datetime.now(UTC).date(), actor="job")
+    for change in changes:
+        if change.seq is None:
+            print(change.describe())
+
+
 def run_job(
     once: bool = typer.Option(True, "--once", help="Process the inbox once and stop (default)."),
     every: str | None = typer.Option(
@@ -130,6 +140,7 @@ def run_job(
         def report(summary: RunSummary) -> None:
             nonlocal rejected_any
             _print_summary(summary)
+            _track_promises(engine)
             sys.stdout.flush()
             rejected_any = rejected_any or summary.count(Outcome.REJECTED) > 0
 

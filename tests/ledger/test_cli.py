@@ -92,3 +92,20 @@ def test_gateway_run_prints_a_summary_and_exits_2_when_a_file_was_rejected(tmp_p
     lines = (tmp_path / "gl.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("entry_type,entry_id,created_at,invoice_id,customer_id,currency,amount")
     assert any("AR-2026-0503" in line and "HB0302-002" in line for line in lines)
+
+
+def test_a_run_keeps_the_promise_its_payments_cover(tmp_path: Path) -> None:
+    shutil.copytree(SAMPLE_LEDGER.parents[1] / "config", tmp_path / "config")
+    assert _gateway("customers", "import", str(SAMPLE_LEDGER / "customers.csv"), cwd=tmp_path).returncode == 0
+    assert _gateway("invoices", "import", str(SAMPLE_LEDGER / "invoices.csv"), cwd=tmp_path).returncode == 0
+    promised = _gateway("promise", "add", "K-1001", "--currency", "EUR", "--instalment", "2026-03-10:2380.00",
+                        "--invoice", "AR-2026-0501", "--starts-on", "2026-03-01", cwd=tmp_path)
+    assert promised.returncode == 0, promised.stderr
+    shutil.copytree(SAMPLE_INBOX, tmp_path / "inbox")
+
+    run = _gateway("run", "--once", cwd=tmp_path)
+
+    assert run.returncode == 0, run.stderr
+    assert "promise #1 of K-1001: open -> kept (paid 2380.00 EUR)" in run.stdout
+    listed = _gateway("promise", "list", "K-1001", cwd=tmp_path)
+    assert "kept" in listed.stdout
