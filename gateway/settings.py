@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import (
@@ -14,12 +16,28 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from gateway.errors import ConfigError
+
 CONFIG_DIR_ENV = "GATEWAY_CONFIG_DIR"
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 def config_dir() -> Path:
     """``$GATEWAY_CONFIG_DIR``, else ``./config`` (the project's own defaults)."""
     return Path(os.environ.get(CONFIG_DIR_ENV, "config"))
+
+
+def load_toml_model(model: type[_Model], path: Path | None, file_name: str, what: str) -> _Model:
+    """A core's configuration file as its typed model: ``path``, else ``file_name`` in the config folder.
+    A missing or unusable file is a ``ConfigError`` naming ``what`` and the file."""
+    path = path or config_dir() / file_name
+    try:
+        with path.open("rb") as f:
+            return model.model_validate(tomllib.load(f))
+    except FileNotFoundError:
+        raise ConfigError(f"{what} file not found: {path}") from None
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ConfigError(f"{what} {path} cannot be used: {' '.join(str(exc).split())}") from None
 
 
 class DatabaseSettings(BaseModel):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gateway.errors import ConfigError
 from gateway.model.credit_report import CompanyStatus
-from gateway.settings import config_dir
+from gateway.settings import load_toml_model
 
 
 class _Frozen(BaseModel):
@@ -78,11 +76,4 @@ class Policy(_Frozen):
 
 def load_policy(path: Path | None = None) -> Policy:
     """``path``, else ``policy.toml`` in the config folder (``$GATEWAY_CONFIG_DIR`` or ``./config``)."""
-    path = path or config_dir() / "policy.toml"
-    try:
-        with path.open("rb") as f:
-            return Policy.model_validate(tomllib.load(f))
-    except FileNotFoundError:
-        raise ConfigError(f"credit policy file not found: {path}") from None
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise ConfigError(f"credit policy {path} cannot be used: {' '.join(str(exc).split())}") from None
+    return load_toml_model(Policy, path, "policy.toml", "credit policy")

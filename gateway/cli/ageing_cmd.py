@@ -17,7 +17,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from gateway.cli.common import EXIT_INPUT, input_errors_exit, settings
+from gateway.cli.common import as_of_option, input_errors_exit, settings
 from gateway.desk.ageing import BUCKETS, AgeingLine, book_ageing
 from gateway.desk.behaviour import Behaviour, customer_behaviour
 from gateway.storage import ensure_schema, make_engine, session_factory
@@ -28,16 +28,6 @@ CSV_COLUMNS = ["customer_id", "name", "currency", *BUCKETS, "total", "overdue", 
 
 def _console() -> Console:
     return Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
-
-
-def _as_of(value: str | None, command: str) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        print(f"gateway {command}: --as-of must be a date YYYY-MM-DD, not {value!r}", file=sys.stderr)
-        raise typer.Exit(EXIT_INPUT) from None
 
 
 def _money(amount: Decimal) -> str:
@@ -89,7 +79,7 @@ def ageing(
 ) -> None:
     """The book's open items in buckets of days past due (current, 1-30, 31-60, 61-90, 90+): totals per
     currency and the customers with the most overdue."""
-    day = _as_of(as_of, "ageing")
+    day = as_of_option(as_of)
     cfg = settings()
     with input_errors_exit():
         engine = make_engine(cfg.database_url(), echo=cfg.database.echo)
@@ -174,7 +164,7 @@ def behaviour(
 ) -> None:
     """How a customer pays us: days late, DSO, ageing, exposure, returned direct debits, promises, disputes and
     the last 12 months."""
-    day = _as_of(as_of, "behaviour")
+    day = as_of_option(as_of)
     cfg = settings()
     with input_errors_exit():
         engine = make_engine(cfg.database_url(), echo=cfg.database.echo)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import typer
 
@@ -33,3 +34,19 @@ def input_errors_exit() -> Iterator[None]:
     except GatewayError as exc:
         print(f"gateway: {' '.join(str(exc).split())}", file=sys.stderr)
         raise typer.Exit(1) from None
+
+
+def date_option(text: str | None, option: str = "--as-of") -> date | None:
+    """A date option as YYYY-MM-DD (None when not given); anything else exits 2 with one line naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        print(f"gateway: {option} must be a date YYYY-MM-DD, not {text!r}", file=sys.stderr)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def as_of_option(text: str | None) -> date:
+    """``--as-of``: the day given, else today."""
+    return date_option(text) or date.today()

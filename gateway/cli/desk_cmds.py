@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 from sqlalchemy.orm import Session
 
-from gateway.cli.common import EXIT_INPUT, settings
+from gateway.cli.common import EXIT_INPUT, as_of_option, date_option, settings
 from gateway.desk.contacts import import_contacts, read_contacts
 from gateway.desk.follow_up_config import load_follow_up_config
 from gateway.desk.follow_up_run import FollowUpRun, Outcome, confirm_follow_up, run_follow_up, unconfirmed
@@ -81,15 +81,6 @@ def _session(*, transaction: bool = True) -> Iterator[Session]:
             engine.dispose()
 
 
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _fail(f"{option}: not a date YYYY-MM-DD: {text!r}") from None
-
-
 # -- follow-up ------------------------------------------------------------------------------------------------
 
 
@@ -144,7 +135,7 @@ def follow_up(
     """Send the reminders due on --as-of (see the group's help)."""
     if ctx.invoked_subcommand is not None:
         return
-    day = _date(as_of, "--as-of") or date.today()
+    day = as_of_option(as_of)
     cfg = settings()
     with _errors():
         follow_up_config = load_follow_up_config(config)
@@ -218,7 +209,7 @@ def promise_add(
 ) -> None:
     """Record a promise to pay (one instalment) or a payment plan (several)."""
     parts = [_instalment(text) for text in instalment]
-    start = _date(starts_on, "--starts-on")
+    start = date_option(starts_on, "--starts-on")
     with _session() as session:
         promise_id = add_promise(
             session,

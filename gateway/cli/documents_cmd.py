@@ -4,13 +4,12 @@ as HTML, PDF or CSV, on standard output (text) or into a file."""
 from __future__ import annotations
 
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from gateway.cli.common import EXIT_INPUT, input_errors_exit, settings
+from gateway.cli.common import EXIT_INPUT, as_of_option, input_errors_exit, settings
 from gateway.desk.documents import (
     PaymentHistory,
     StatementOfAccount,
@@ -27,16 +26,6 @@ class Format(StrEnum):
     html = "html"
     pdf = "pdf"
     csv = "csv"
-
-
-def _as_of(text: str | None, command: str) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        print(f"gateway {command}: --as-of is not a date YYYY-MM-DD: {text!r}", file=sys.stderr)
-        raise typer.Exit(EXIT_INPUT) from None
 
 
 def _format(chosen: Format | None, out: Path | None, command: str) -> Format:
@@ -67,7 +56,7 @@ def _emit(doc: StatementOfAccount | PaymentHistory, fmt: Format, out: Path | Non
 
 
 def _produce(command: str, customer: str, as_of: str | None, fmt: Format | None, out: Path | None, **kw: int) -> None:
-    day = _as_of(as_of, command)
+    day = as_of_option(as_of)
     chosen = _format(fmt, out, command)
     with input_errors_exit():
         cfg = settings()

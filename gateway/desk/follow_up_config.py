@@ -5,15 +5,13 @@ and the creditor details printed on every reminder. Changing a step is a config 
 from __future__ import annotations
 
 import re
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from gateway.errors import ConfigError
-from gateway.settings import config_dir
+from gateway.settings import load_toml_model
 
 _CURRENCY = re.compile(r"[A-Z]{3}").fullmatch
 ZERO = Decimal(0)
@@ -135,11 +133,4 @@ class FollowUpConfig(_Frozen):
 
 def load_follow_up_config(path: Path | None = None) -> FollowUpConfig:
     """``path``, else ``follow_up.toml`` in the config folder (``$GATEWAY_CONFIG_DIR`` or ``./config``)."""
-    path = path or config_dir() / "follow_up.toml"
-    try:
-        with path.open("rb") as f:
-            return FollowUpConfig.model_validate(tomllib.load(f))
-    except FileNotFoundError:
-        raise ConfigError(f"follow-up configuration file not found: {path}") from None
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise ConfigError(f"follow-up configuration {path} cannot be used: {' '.join(str(exc).split())}") from None
+    return load_toml_model(FollowUpConfig, path, "follow_up.toml", "follow-up configuration")

@@ -66,7 +66,7 @@ def test_mistakes_get_one_line_on_stderr(gateway: Gateway) -> None:
     pdf = gateway("statement", CUSTOMER, "--format", "pdf")
     assert pdf.exit_code == 2 and "a PDF goes into a file: name it with --out" in pdf.stderr
     day = gateway("history", CUSTOMER, "--as-of", "31.03.2026")
-    assert day.exit_code == 2 and "--as-of is not a date YYYY-MM-DD" in day.stderr
+    assert day.exit_code == 2 and "--as-of must be a date YYYY-MM-DD" in day.stderr
     unknown = gateway("statement", "X-404")
     assert unknown.exit_code == 1 and "no customer 'X-404' in the ledger" in unknown.stderr
     assert not list(Path().iterdir())  # nothing half-written

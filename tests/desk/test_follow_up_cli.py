@@ -138,7 +138,7 @@ def test_promises_disputes_and_notes(ledger: Path) -> None:
         (("dispute", "open", "AR-0000", "--reason", "x"), "no invoice 'AR-0000'"),
         (("dispute", "resolve", "7", "--resolution", "x"), "no dispute #7"),
         (("note", "add", "K-1001", "  "), "the note is empty"),
-        (("follow-up", "--as-of", "yesterday"), "--as-of: not a date"),
+        (("follow-up", "--as-of", "yesterday"), "--as-of must be a date"),
         (("follow-up", "confirm", "3", "--sent"), "no reminder #3"),
         (("follow-up", "--config", "missing.toml"), "follow-up configuration file not found"),
     ],

@@ -157,7 +157,7 @@ def test_the_pdf_renderer_fetches_nothing_it_is_pointed_at() -> None:
 def test_the_letterhead_comes_from_config_and_a_wrong_one_is_refused(tmp_path: Path) -> None:
     ours = letterhead()
     assert ours.company.name and ours.bank.iban.startswith("DE")
-    with pytest.raises(ConfigError, match="letterhead for documents not found"):
+    with pytest.raises(ConfigError, match="letterhead for documents file not found"):
         load_letterhead(tmp_path / "documents.toml")
     wrong = tmp_path / "wrong.toml"
     wrong.write_text('[company]\nname = "Us"\n[bank]\niban = "DE00 1234"\n', encoding="utf-8")

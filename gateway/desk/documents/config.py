@@ -3,15 +3,13 @@ loaded from ``config/documents.toml``. Changing the bank account printed on stat
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
-from gateway.errors import ConfigError
-from gateway.settings import config_dir
+from gateway.settings import load_toml_model
 
 
 class _Frozen(BaseModel):
@@ -69,14 +67,7 @@ class Letterhead(_Frozen):
 def load_letterhead(path: Path | None = None) -> Letterhead:
     """``path``, else ``documents.toml`` in the config folder (``$GATEWAY_CONFIG_DIR`` or ``./config``).
     A document without our letterhead is not sent: a missing file is an error, not a blank header."""
-    path = path or config_dir() / "documents.toml"
-    try:
-        with path.open("rb") as f:
-            return Letterhead.model_validate(tomllib.load(f))
-    except FileNotFoundError:
-        raise ConfigError(f"letterhead for documents not found: {path}") from None
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise ConfigError(f"letterhead {path} cannot be used: {' '.join(str(exc).split())}") from None
+    return load_toml_model(Letterhead, path, "documents.toml", "letterhead for documents")
 
 
 __all__ = ["BankAccount", "Company", "Contact", "Letterhead", "StatementTexts", "load_letterhead"]
