@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from gateway.api import create_app
 from gateway.api.config import load_web_settings
 from gateway.settings import DatabaseSettings, Settings
 from gateway.storage import make_engine, session_factory, upgrade
+from tests.web.browser import launched, new_page
 from tests.web.desk_seed import seed_desk
 from tests.web.seed import PASSWORD, seed_ledger, seed_users
 
@@ -96,3 +98,13 @@ def served(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launched()
+
+
+@pytest.fixture
+def open_page(browser: Any, served: str) -> Iterator[Any]:
+    yield from new_page(browser, served)

@@ -20,9 +20,9 @@ from gateway.api import create_app
 from gateway.api.config import load_web_settings
 from gateway.settings import DatabaseSettings, Settings
 from gateway.storage import make_engine, session_factory, upgrade
+from tests.web.browser import ARGS, CHROMIUM
 from tests.web.desk_seed import AS_OF, NORDWIND, seed_desk
 from tests.web.seed import PASSWORD, seed_ledger, seed_users
-from tests.web.test_review_browser import ARGS, CHROMIUM
 
 
 def main(target: Path) -> None:

@@ -7,35 +7,13 @@ Never downloads a browser: the tests drive /usr/bin/chromium and are skipped, wi
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.web.browser import flash, needs_chromium, sign_in
 from tests.web.desk_seed import AS_OF, NORDWIND
-from tests.web.test_review_browser import ARGS, CHROMIUM, flash, sign_in
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
-)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_page(browser: Any, served: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=served, viewport={"width": 1400, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+pytestmark = needs_chromium
 
 
 def ageing_customers(page: Any) -> list[str]:
