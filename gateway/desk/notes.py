@@ -265,7 +265,7 @@ def follow_up_history(session: Session, customer_id: str) -> list[FollowUpView]:
             .join(LedgerInvoice, LedgerInvoice.id == DeskFollowUpItem.invoice_id)
             .join(DeskFollowUp, DeskFollowUp.id == DeskFollowUpItem.follow_up_id)
             .where(DeskFollowUp.customer_id == customer_id)
-            .order_by(DeskFollowUpItem.follow_up_id, LedgerInvoice.due_date, LedgerInvoice.invoice_id)
+            .order_by(DeskFollowUpItem.follow_up_id, DeskFollowUpItem.id)  # as the reminder listed them
         )
         for item, number in rows:
             items.setdefault(item.follow_up_id, []).append(

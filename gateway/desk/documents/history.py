@@ -24,13 +24,13 @@ from gateway.desk.documents.book import Allocation, CustomerBook, InvoiceBook, P
 from gateway.desk.documents.config import Letterhead, load_letterhead
 from gateway.desk.documents.customer import CustomerHeader, customer_header
 from gateway.desk.documents.errors import DoesNotReconcile
+from gateway.desk.notes import FollowUpView as Reminder
+from gateway.desk.notes import follow_up_history
 from gateway.ledger import audit
 from gateway.ledger.exposure import CREDIT_STATUSES
 from gateway.ledger.money import ZERO
 from gateway.storage.desk_tables import (
     DeskDispute,
-    DeskFollowUp,
-    DeskFollowUpItem,
     DeskInstalment,
     DeskNote,
     DeskPromise,
@@ -58,34 +58,6 @@ class NoteLine:
     author: str
     text: str
     invoice_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReminderItem:
-    invoice_id: str
-    level: int
-    open_amount: Decimal
-    days_overdue: int
-    fee: Decimal
-    interest: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    id: int
-    run_date: date
-    level: int
-    level_name: str
-    channel: str
-    currency: str
-    recipient: str | None
-    status: str  # sent | failed | recorded
-    error: str | None
-    total_overdue: Decimal
-    fee: Decimal
-    interest: Decimal
-    actor: str
-    items: tuple[ReminderItem, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,49 +267,9 @@ def _notes(session: Session, customer_id: str, numbers: dict[int, str], as_of: d
     ]
 
 
-def _reminders(session: Session, customer_id: str, numbers: dict[int, str], as_of: date) -> list[Reminder]:
-    follow_ups = list(
-        session.scalars(
-            select(DeskFollowUp)
-            .where(DeskFollowUp.customer_id == customer_id, DeskFollowUp.run_date <= as_of)
-            .order_by(DeskFollowUp.run_date, DeskFollowUp.id)
-        )
-    )
-    items: dict[int, list[ReminderItem]] = {}
-    if follow_ups:
-        ids = select(DeskFollowUp.id).where(DeskFollowUp.customer_id == customer_id)
-        for item in session.scalars(
-            select(DeskFollowUpItem).where(DeskFollowUpItem.follow_up_id.in_(ids)).order_by(DeskFollowUpItem.id)
-        ):
-            items.setdefault(item.follow_up_id, []).append(
-                ReminderItem(
-                    numbers.get(item.invoice_id, str(item.invoice_id)),
-                    item.level,
-                    item.open_amount,
-                    item.days_overdue,
-                    item.fee,
-                    item.interest,
-                )
-            )
-    return [
-        Reminder(
-            id=f.id,
-            run_date=f.run_date,
-            level=f.level,
-            level_name=f.level_name,
-            channel=f.channel,
-            currency=f.currency,
-            recipient=f.recipient,
-            status=f.status,
-            error=f.error,
-            total_overdue=f.total_overdue,
-            fee=f.fee,
-            interest=f.interest,
-            actor=f.actor,
-            items=tuple(items.get(f.id, ())),
-        )
-        for f in follow_ups
-    ]
+def _reminders(session: Session, customer_id: str, as_of: date) -> list[Reminder]:
+    """The reminders recorded up to ``as_of``, oldest first."""
+    return [r for r in reversed(follow_up_history(session, customer_id)) if r.run_date <= as_of]
 
 
 def _instalment_status(i: DeskInstalment, promise_closed_later: bool, as_of: date) -> str:
@@ -766,7 +698,7 @@ def payment_history(
     numbers = {inv.pk: inv.invoice_id for inv in book.invoices}
     disputes = _disputes(session, customer_id, numbers, as_of)
     notes = _notes(session, customer_id, numbers, as_of)
-    reminders = _reminders(session, customer_id, numbers, as_of)
+    reminders = _reminders(session, customer_id, as_of)
     promises = _promises(session, customer_id, as_of)
     invoices = [_invoice(inv, as_of, disputes, notes, reminders) for inv in book.invoices if inv.issue_date <= as_of]
     on_account = [
@@ -814,7 +746,6 @@ __all__ = [
     "PaymentHistory",
     "PromiseLine",
     "Reminder",
-    "ReminderItem",
     "StatementFile",
     "payment_history",
 ]
