@@ -14,7 +14,8 @@ import httpx
 
 from adapters.bureaus.bureau import MappedBureau
 from adapters.bureaus.clock import Clock, ManualClock, SystemClock
-from adapters.bureaus.errors import (
+from adapters.bureaus.resilience import RetryPolicy
+from gateway.bureau_errors import (
     BureauAuthError,
     BureauError,
     BureauRateLimited,
@@ -25,10 +26,10 @@ from adapters.bureaus.errors import (
     CompanyNotFound,
     ReasonRequired,
 )
-from adapters.bureaus.resilience import RetryPolicy, SingleFlight
 from gateway.bureaus import Bureau, bureau_factories
 from gateway.errors import ConfigError
 from gateway.settings import BureauSettings, Settings
+from gateway.single_flight import SingleFlight
 
 __all__ = [
     "BureauAuthError",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import SecretStr
 
 from adapters.bureaus.clock import Clock, Deadline
-from adapters.bureaus.errors import BureauAuthError, BureauError
+from gateway.bureau_errors import BureauAuthError, BureauError
 
 if TYPE_CHECKING:
     from adapters.bureaus.http import BureauHttp
@@ -173,7 +173,7 @@ def _token_from(http: BureauHttp, doc: Any, token_path: str, expires_path: str |
 
     value = get_path(http.bureau, doc, token_path)
     if not isinstance(value, str) or not value:
-        from adapters.bureaus.errors import BureauResponseError
+        from gateway.bureau_errors import BureauResponseError
 
         raise BureauResponseError(http.bureau, token_path, "login answer carries no token")
     expires: float | None = None

@@ -15,12 +15,13 @@ import httpx
 
 from adapters.bureaus.auth import Auth, BearerToken, Login
 from adapters.bureaus.clock import Clock, SystemClock
-from adapters.bureaus.errors import BureauRequestError, CompanyNotFound, ReasonRequired
 from adapters.bureaus.http import BureauHttp
 from adapters.bureaus.mapping import BureauMapping, fill_params, load_mapping
-from adapters.bureaus.resilience import RetryPolicy, SingleFlight
+from adapters.bureaus.resilience import RetryPolicy
+from gateway.bureau_errors import BureauRequestError, CompanyNotFound, ReasonRequired
 from gateway.model.credit_report import CompanyMatch, CompanyQuery, CreditReport
 from gateway.settings import BureauSettings
+from gateway.single_flight import SingleFlight
 
 log = logging.getLogger(__name__)
 

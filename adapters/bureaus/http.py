@@ -24,7 +24,9 @@ import httpx
 
 from adapters.bureaus.auth import Auth, NoAuth
 from adapters.bureaus.clock import Clock, Deadline, SystemClock
-from adapters.bureaus.errors import (
+from adapters.bureaus.mapping import ErrorFormat
+from adapters.bureaus.resilience import CircuitBreaker, RetryPolicy, TokenBucket, Transient, parse_retry_after
+from gateway.bureau_errors import (
     BureauAuthError,
     BureauError,
     BureauRateLimited,
@@ -32,8 +34,6 @@ from adapters.bureaus.errors import (
     BureauResponseError,
     BureauUnavailable,
 )
-from adapters.bureaus.mapping import ErrorFormat
-from adapters.bureaus.resilience import CircuitBreaker, RetryPolicy, TokenBucket, Transient, parse_retry_after
 from gateway.settings import BureauSettings
 
 log = logging.getLogger(__name__)

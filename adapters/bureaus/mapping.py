@@ -35,7 +35,7 @@ from typing import Any
 
 import httpx
 
-from adapters.bureaus.errors import BureauResponseError
+from gateway.bureau_errors import BureauResponseError
 from gateway.errors import ConfigError
 from gateway.model.credit_report import (
     Address,

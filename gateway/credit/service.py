@@ -22,16 +22,15 @@ from typing import Any
 from sqlalchemy import Connection, insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from adapters.bureaus.errors import (
+from gateway.approval.decide import Decision, Exposure, Override, OwnBehaviour, Reason, Severity, decide
+from gateway.approval.exposure import current_exposure
+from gateway.approval.policy import Policy
+from gateway.bureau_errors import (
     BureauError,
     BureauUnavailable,
     CircuitOpen,
     CompanyNotFound,
 )
-from adapters.bureaus.resilience import SingleFlight
-from gateway.approval.decide import Decision, Exposure, Override, OwnBehaviour, Reason, Severity, decide
-from gateway.approval.exposure import current_exposure
-from gateway.approval.policy import Policy
 from gateway.bureaus import Bureau
 from gateway.credit import records
 from gateway.credit.batching import WriteBatcher
@@ -42,6 +41,7 @@ from gateway.desk.behaviour import own_behaviour
 from gateway.errors import GatewayError
 from gateway.model.credit_report import CompanyQuery
 from gateway.model.money import Money
+from gateway.single_flight import SingleFlight
 from gateway.storage.credit_tables import CreditDecisionRow, CreditReservation
 
 log = logging.getLogger(__name__)
