@@ -6,20 +6,15 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from gateway.cli.common import EXIT_INPUT, as_of_option, input_errors_exit, settings
-from gateway.desk.documents import (
-    PaymentHistory,
-    StatementOfAccount,
-    payment_history,
-    render_csv,
-    render_html,
-    render_pdf,
-    statement_of_account,
-)
 from gateway.storage import ensure_schema, make_engine, session_factory
+
+if TYPE_CHECKING:
+    from gateway.desk.documents import PaymentHistory, StatementOfAccount
 
 
 class Format(StrEnum):
@@ -43,6 +38,8 @@ def _format(chosen: Format | None, out: Path | None, command: str) -> Format:
 
 
 def _emit(doc: StatementOfAccount | PaymentHistory, fmt: Format, out: Path | None) -> None:
+    from gateway.desk.documents import render_csv, render_html, render_pdf  # PDF rendering loads only when used
+
     if fmt is Format.pdf:
         assert out is not None
         out.write_bytes(render_pdf(doc))
@@ -56,6 +53,8 @@ def _emit(doc: StatementOfAccount | PaymentHistory, fmt: Format, out: Path | Non
 
 
 def _produce(command: str, customer: str, as_of: str | None, fmt: Format | None, out: Path | None, **kw: int) -> None:
+    from gateway.desk.documents import payment_history, statement_of_account
+
     day = as_of_option(as_of)
     chosen = _format(fmt, out, command)
     with input_errors_exit():
