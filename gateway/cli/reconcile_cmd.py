@@ -27,6 +27,10 @@ from gateway.settings import Settings
 from gateway.statements import read
 
 DEFAULT_CONFIG = Path("config/matching.toml")
+# Allocations between two runs of the cyclic collector during the matching (the default is 700).
+_MATCHING_GC_THRESHOLD = 100_000
+# Chunks of the result written at a time (a few megabytes of text).
+_WRITE_BATCH = 100_000
 
 
 def load_matching_config(path: Path | None) -> MatchingConfig:
@@ -99,48 +103,85 @@ def _indented_json(value: Any, out: list[str], indent: str = "\n") -> None:
     """Append ``json.dumps(value, indent=2, ensure_ascii=False)`` to ``out``, without the detours of the
     general encoder (which the C accelerator does not cover once indentation is asked for): 100,000
     decisions are written in a fraction of the time. Only the types a decision holds are handled."""
-    if isinstance(value, str):
-        out.append(_encode_str(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(float.__repr__(value) if math.isfinite(value) else json.dumps(value))
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = indent + "  "
-        sep = "{" + inner
-        for key, item in value.items():
-            out.append(sep + _encode_str(key) + ": ")
-            _indented_json(item, out, inner)
-            sep = "," + inner
-        out.append(indent + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        sep = "[" + inner
-        for item in value:
-            out.append(sep)
-            _indented_json(item, out, inner)
-            sep = "," + inner
-        out.append(indent + "]")
-    else:
-        raise TypeError(f"not written as JSON: {type(value).__name__}")
+    _IndentedWriter(out).write(value, indent)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+class _IndentedWriter:
+    """The writer behind ``_indented_json``. Strings and nulls inside containers (most values) are written
+    with the separator and the key in one piece; each key's line start is encoded once per depth."""
+
+    __slots__ = ("out", "prefixes")
+
+    def __init__(self, out: list[str]) -> None:
+        self.out = out
+        self.prefixes: dict[str, dict[str, str]] = {}  # indentation -> key -> indentation + key + ": "
+
+    def write(self, value: Any, indent: str) -> None:
+        out = self.out
+        kind = type(value)
+        if kind is dict:
+            if not value:
+                out.append("{}")
+                return
+            inner = indent + "  "
+            prefixes = self.prefixes.get(inner)
+            if prefixes is None:
+                prefixes = self.prefixes[inner] = {}
+            sep = "{"
+            for key, item in value.items():
+                prefix = prefixes.get(key)
+                if prefix is None:
+                    prefix = prefixes[key] = inner + _encode_str(key) + ": "
+                if type(item) is str:
+                    out.append(sep + prefix + _encode_str(item))
+                elif item is None:
+                    out.append(sep + prefix + "null")
+                else:
+                    out.append(sep + prefix)
+                    self.write(item, inner)
+                sep = ","
+            out.append(indent + "}")
+        elif kind is list or kind is tuple:
+            if not value:
+                out.append("[]")
+                return
+            inner = indent + "  "
+            sep = "[" + inner
+            for item in value:
+                if type(item) is str:
+                    out.append(sep + _encode_str(item))
+                else:
+                    out.append(sep)
+                    self.write(item, inner)
+                sep = "," + inner
+            out.append(indent + "]")
+        elif isinstance(value, str):
+            out.append(_encode_str(value))
+        elif value is None:
+            out.append("null")
+        elif value is True:
+            out.append("true")
+        elif value is False:
+            out.append("false")
+        elif isinstance(value, int):
+            out.append(int.__repr__(value))
+        elif isinstance(value, float):
+            out.append(float.__repr__(value) if math.isfinite(value) else json.dumps(value))
+        elif isinstance(value, dict):
+            self.write(dict(value), indent)
+        elif isinstance(value, list | tuple):
+            self.write(list(value), indent)
+        else:
+            raise TypeError(f"not written as JSON: {type(value).__name__}")
+
+
+def _write_atomically(path: Path, chunks: list[str]) -> None:
+    """Write the text ``chunks`` make up to a file beside ``path`` and move it there when complete. The
+    chunks are joined a batch at a time: the whole text (and its encoding) never lies in memory at once."""
     tmp = path.with_name(path.name + ".part")
     with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
+        for start in range(0, len(chunks), _WRITE_BATCH):
+            handle.write("".join(chunks[start : start + _WRITE_BATCH]))
         handle.flush()
         os.fsync(handle.fileno())
     tmp.replace(path)
@@ -150,7 +191,9 @@ def _write_atomically(path: Path, text: str) -> None:
 def _collector_for_bulk_data() -> Iterator[None]:
     """Keep the cyclic garbage collector off the bulk data. Invoices, transactions and decisions form no
     cycles and live to the end, yet every collection would walk all of them again; so the collector is
-    off while they are built and written, and the ledger is frozen out of its sight during the matching."""
+    off while they are built and written, and the ledger is frozen out of its sight during the matching.
+    There it only stands guard (the matching makes no reference cycles of its own), so it runs rarely:
+    the decisions and candidates kept along the way would otherwise be walked again and again."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -180,11 +223,14 @@ def _decide(
         known = read_customers(customers) if customers else []
         ledger = Ledger(read_invoices(invoices), known)
         gc.freeze()
+        thresholds = gc.get_threshold()
+        gc.set_threshold(_MATCHING_GC_THRESHOLD, *thresholds[1:])
         gc.enable()
         try:
             return reconcile(transactions, ledger, (), matching, origins=origins), origins
         finally:
             gc.disable()
+            gc.set_threshold(*thresholds)
 
 
 def reconcile_command(
@@ -204,7 +250,7 @@ def reconcile_command(
         chunks: list[str] = []
         _indented_json(result, chunks)
         chunks.append("\n")
-        _write_atomically(output, "".join(chunks))
+        _write_atomically(output, chunks)
     counts = Counter(d.status.value for d in decisions)
     summary = ", ".join(f"{counts.get(s.value, 0)} {s.value}" for s in Status)
     print(

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from itertools import accumulate
+from operator import itemgetter
 
 from gateway.matching.config import MatchingConfig
 from gateway.matching.evidence import Hit, Kind, Payer, select_named
@@ -60,6 +62,12 @@ class Candidate:
 
 def _cents(value: Decimal, places: int) -> int:
     return int(value.scaleb(places))
+
+
+def _payment_places(tx: Transaction) -> int:
+    """Decimals the amounts compared with this payment are counted in: the currency's minor unit, or the
+    payment's own decimals when it has more (the open amounts may add more, see ``Ledger.in_units``)."""
+    return max(minor_units(tx.currency), -tx.amount.as_tuple().exponent)  # type: ignore[operator]
 
 
 def short_reason(
@@ -185,20 +193,33 @@ def subsets_fitting(
 ) -> tuple[list[tuple[int, ...]], bool]:
     """Combinations (up to ``max_size`` items) whose sum lies in [lo, hi], at most ``limit`` of them,
     exploring at most ``budget`` nodes; and whether the search was exhaustive (a solution missing from an
-    interrupted search could make an apparently unique one ambiguous). Items may be negative: credit notes."""
-    items = sorted(amounts, key=lambda t: -t[1])
-    n = len(items)
+    interrupted search could make an apparently unique one ambiguous). Items may be negative: credit notes.
+
+    The walk goes through the items largest first, depth first; a node is one item looked at. Without
+    credit notes (the usual case) the last two levels are not visited node by node: what they find and
+    the nodes they would count are read off the sorted values, with the same result and the same count."""
+    items = sorted(amounts, key=itemgetter(1), reverse=True)  # stable: equal values keep their order
+    keys = [i for i, _ in items]
+    values = [v for _, v in items]
+    if hi >= 0 and (not values or values[-1] > 0):
+        return _positive_subsets(keys, values, lo, hi, max_size, budget, limit)
+    return _subsets_with_credits(keys, values, lo, hi, max_size, budget, limit)
+
+
+def _subsets_with_credits(
+    keys: list[int], values: list[int], lo: int, hi: int, max_size: int, budget: int, limit: int
+) -> tuple[list[tuple[int, ...]], bool]:
+    """``subsets_fitting`` on values sorted largest first, some of them negative or zero."""
+    n = len(values)
     pos_suffix = [0] * (n + 1)
     neg_suffix = [0] * (n + 1)
     for k in range(n - 1, -1, -1):
-        v = items[k][1]
+        v = values[k]
         pos_suffix[k] = pos_suffix[k + 1] + max(v, 0)
         neg_suffix[k] = neg_suffix[k + 1] + min(v, 0)
     out: list[tuple[int, ...]] = []
     nodes = 0
     chosen: list[int] = []
-    keys = [i for i, _ in items]
-    values = [v for _, v in items]
     descending = [-v for v in values]  # ascending, for bisect
     credits_ahead = [v < 0 for v in neg_suffix]
     bisect_left = bisect.bisect_left
@@ -230,13 +251,121 @@ def subsets_fitting(
             chosen.pop()
 
     walk(0 if credits_ahead[0] else bisect_left(descending, -hi), 0, 0)
+    walk = None  # it refers to itself: a reference cycle that only the cyclic collector would free
+    return out, nodes <= budget and len(out) < limit
+
+
+def _positive_subsets(
+    keys: list[int], values: list[int], lo: int, hi: int, max_size: int, budget: int, limit: int
+) -> tuple[list[tuple[int, ...]], bool]:
+    """``subsets_fitting`` on positive values sorted largest first, with ``hi >= 0``.
+
+    Every item a level looks at then keeps the sum within ``hi`` (the items that would overshoot are
+    skipped by bisection), and a level gives up at the first item from which even all the remaining ones
+    cannot reach ``lo``: as the values only get smaller, both places are found by bisection. The last level
+    is therefore a range of fitting items and a count of nodes; the level before it only descends when
+    its next item fits."""
+    n = len(values)
+    pos_suffix = list(accumulate(reversed(values), initial=0))[::-1]  # pos_suffix[k]: sum(values[k:])
+    descending = [-v for v in values]  # ascending, for bisect
+    short_of = [-s for s in pos_suffix]  # ascending, for bisect
+    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+    out: list[tuple[int, ...]] = []
+    chosen: list[int] = []
+    nodes = 0
+
+    def last(start: int, total: int) -> None:
+        """The last level from ``start`` (< n): the items that complete a fit, and the nodes counted."""
+        nonlocal nodes
+        need = lo - total
+        if need > 0:
+            fit_end = bisect_right(descending, -need, start)  # items from start up to here reach lo
+            give_up = bisect_right(short_of, -need, start, n)  # from here on even all the rest fall short
+            steps = give_up - start + (give_up < n)  # the walk counts the node it gives up on too
+        else:
+            fit_end = n
+            steps = n - start
+        want = fit_end - start
+        # The walk stops at the first node beyond the budget, or at the first one after the limit is met.
+        room = min(want, budget - nodes, limit - len(out))
+        if room > 0:
+            head = tuple(chosen)
+            out.extend([(*head, keys[k]) for k in range(start, start + room)])
+        else:
+            room = 0
+        if room < want:
+            nodes += room + 1
+        elif len(out) >= limit:
+            nodes += want + (want < steps)
+        else:
+            nodes = min(nodes + steps, budget + 1)
+
+    def before_last(start: int, total: int) -> None:
+        """The level before the last: descends only when the next item completes a fit."""
+        nonlocal nodes
+        for k in range(start, n):
+            nodes += 1
+            if nodes > budget or len(out) >= limit:
+                return
+            if total + pos_suffix[k] < lo:
+                return
+            value = total + values[k]
+            if value >= lo:
+                out.append((*chosen, keys[k]))
+            nxt = bisect_left(descending, value - hi, k + 1)
+            if nxt < n:
+                need = lo - value
+                if values[nxt] < need:
+                    # No item completes a fit (the largest one left does not): only count the nodes.
+                    give_up = bisect_right(short_of, -need, nxt, n)
+                    nodes += give_up - nxt + (give_up < n)
+                else:
+                    chosen.append(keys[k])
+                    last(nxt, value)
+                    chosen.pop()
+
+    def walk(start: int, total: int, depth: int) -> None:
+        nonlocal nodes
+        child = before_last if depth + 3 >= max_size else None
+        for k in range(start, n):
+            nodes += 1
+            if nodes > budget or len(out) >= limit:
+                return
+            if total + pos_suffix[k] < lo:
+                return
+            value = total + values[k]
+            chosen.append(keys[k])
+            if value >= lo:
+                out.append(tuple(chosen))
+            nxt = bisect_left(descending, value - hi, k + 1)  # skip the items that alone overshoot
+            if nxt < n:
+                if value + pos_suffix[nxt] < lo:
+                    nodes += 1  # what the call would count before giving up on its first item
+                elif child is not None:
+                    child(nxt, value)
+                else:
+                    walk(nxt, value, depth + 1)
+            chosen.pop()
+
+    start = bisect_left(descending, -hi)
+    if start < n:
+        if max_size <= 1:
+            last(start, 0)
+        elif max_size == 2:
+            before_last(start, 0)
+        else:
+            walk(start, 0, 0)
+    walk = None  # it refers to itself: a reference cycle that only the cyclic collector would free
     return out, nodes <= budget and len(out) < limit
 
 
 def reachable_without(amounts: list[int], skip: int, target: int, max_size: int) -> bool:
     """Whether some selection of at most ``max_size`` of ``amounts``, without position ``skip``, sums to
-    ``target`` exactly. Positive amounts only; ``reach[n]`` is a bitset (one Python integer) of the sums
-    reachable with n items."""
+    ``target`` exactly. Positive amounts only.
+
+    ``need[n]`` is a bitset (one Python integer): bit p is set when n of the amounts looked at so far
+    leave p to be made up. The amounts are taken largest first, so what the others can still make up
+    (the sum of the next largest few) shrinks quickly, and the bitsets are cut down to it."""
     used = [a for k, a in enumerate(amounts) if k != skip and a <= target]
     # Whole-euro amounts share a factor of 100 with each other: dividing by it shrinks the bitsets.
     step = math.gcd(target, *used)
@@ -244,15 +373,30 @@ def reachable_without(amounts: list[int], skip: int, target: int, max_size: int)
         used, target = [a // step for a in used], target // step
     if (target + 1) * len(used) * max_size > _PROOF_MAX_BIT_OPS:
         return True  # too costly to prove: count it as ambiguous
-    mask = (1 << (target + 1)) - 1
-    reach = [1] + [0] * max_size
-    for a in used:
-        for n in range(max_size, 0, -1):
-            if reach[n - 1]:
-                reach[n] = (reach[n] | (reach[n - 1] << a)) & mask
-                # Masked to target + 1 bits: the top one is the target (a shift, not a scan of the bits).
-                if reach[n] >> target:
+    used.sort(reverse=True)
+    count = len(used)
+    prefix = [0] * (count + 1)  # prefix[i]: the sum of the i largest amounts
+    for i, a in enumerate(used):
+        prefix[i + 1] = prefix[i] + a
+    need = [0] * (max_size + 1)
+    for i, a in enumerate(used):
+        for n in range(min(max_size, i + 1), 0, -1):
+            if n == 1:
+                left = target - a
+                if left == 0:
+                    return True
+                grown = need[1] | (1 << left)
+            else:
+                if not need[n - 1]:
+                    continue
+                grown = need[n] | (need[n - 1] >> a)  # bits below zero overshoot and fall off
+                if grown & 1:
                     return True  # some selection reaches it: no need to look further
+            # The most that max_size - n of the amounts after this one can still make up.
+            bits = prefix[min(i + 1 + max_size - n, count)] - prefix[i + 1] + 1
+            if grown.bit_length() > bits:
+                grown &= (1 << bits) - 1
+            need[n] = grown
     return False
 
 
@@ -260,17 +404,14 @@ def _prove_unique(c: Candidate, tx: Transaction, ledger: Ledger, config: Matchin
     """For a customer too big to enumerate: the one open invoice of exactly the paid amount is the only
     selection of its open items with that sum (no credit notes, bounded size)."""
     items = ledger.open_of_customer(c.customer_id, tx.currency)
-    if len(items) > _PROOF_MAX_ITEMS or any(ledger.open_amounts[i] <= 0 for i in items):
+    if len(items) > _PROOF_MAX_ITEMS:
         return False
-    places = max(
-        minor_units(tx.currency),
-        -tx.amount.as_tuple().exponent,  # type: ignore[operator]
-        *(-ledger.open_amounts[i].as_tuple().exponent for i in items),  # type: ignore[operator]
-    )
+    places, amounts = ledger.in_units(items, _payment_places(tx))
+    if any(a <= 0 for a in amounts):
+        return False
     target = _cents(tx.amount, places)
     if target > _PROOF_MAX_CENTS:
         return False
-    amounts = [_cents(ledger.open_amounts[i], places) for i in items]
     skip = items.index(c.invoices[0])
     return not reachable_without(amounts, skip, target, config.thresholds.subset_max_invoices)
 
@@ -297,14 +438,10 @@ def _payer_sets(
     if small and not open_items:
         return
     if small and len(open_items) <= th.subset_max_open_items:
-        places = max(
-            minor_units(tx.currency),
-            -tx.amount.as_tuple().exponent,  # type: ignore[operator]
-            *(-ledger.open_amounts[i].as_tuple().exponent for i in open_items),
-        )  # type: ignore[operator]
+        places, units = ledger.in_units(open_items, _payment_places(tx))
         lo = _cents(tx.amount, places)
         hi = _cents(tx.amount + _max_shortfall(tx.amount, config), places)
-        amounts = [(i, _cents(ledger.open_amounts[i], places)) for i in open_items]
+        amounts = list(zip(open_items, units, strict=True))
         # Exact sums first, so that combinations within the tolerance never crowd them out.
         fitting, complete = subsets_fitting(amounts, lo, lo, th.subset_max_invoices, th.subset_node_budget, 6)
         if not complete:
@@ -342,7 +479,7 @@ def build_candidates(
     found: dict[tuple[int, ...], Candidate] = {}
 
     def add(invoices: tuple[int, ...], source: Source) -> None:
-        key = tuple(sorted(invoices))
+        key = invoices if len(invoices) == 1 else tuple(sorted(invoices))
         if key and key not in found:
             found[key] = make_candidate(invoices, source, tx, ledger, config, by_invoice)
 
@@ -357,12 +494,8 @@ def build_candidates(
                 add((i,), Source.NAMED)
             same = [i for i in items if ledger.invoices[i].currency == tx.currency]
             if len(same) <= 16:
-                places = max(
-                    minor_units(tx.currency),
-                    *(-ledger.open_amounts[i].as_tuple().exponent for i in same),  # type: ignore[operator]
-                    -tx.amount.as_tuple().exponent,
-                )  # type: ignore[operator]
-                amounts = [(i, _cents(ledger.open_amounts[i], places)) for i in same]
+                places, units = ledger.in_units(same, _payment_places(tx))
+                amounts = list(zip(same, units, strict=True))
                 target = _cents(tx.amount, places)
                 subsets, _ = subsets_fitting(amounts, target, target, len(same), th.subset_node_budget, 5)
                 for subset in subsets:
@@ -399,9 +532,12 @@ def build_candidates(
             add(subset, Source.PAYER)
 
     if ledger.amount_count(tx.currency, tx.amount) <= th.amount_only_max:
-        # Unsorted: the candidates are ranked below, whatever order they were found in.
+        # Unsorted: the candidates are ranked below, whatever order they were found in. (``add`` written
+        # out: there may be a couple of hundred.)
         for i in ledger.open_with_amount(tx.currency, tx.amount, in_due_order=False):
-            add((i,), Source.AMOUNT)
+            key = (i,)
+            if key not in found:
+                found[key] = _single_candidate(key, Source.AMOUNT, tx, ledger, config, by_invoice)
     else:
         # Too common an amount to look at every invoice: those of customers with a similar name only.
         for cid in payer.similar_customers[:10]:
@@ -411,7 +547,7 @@ def build_candidates(
     out = list(found.values())
     for c in out:
         c.exhaustive = c.customer_id not in incomplete
-        score(c, tx, payer, ledger, config)
+    _score_all(out, tx, payer, ledger, config)
     for cid in incomplete & set(payer.iban_customers):
         exact = [
             c for c in out if c.customer_id == cid and c.fit is Fit.EXACT and c.source is not Source.TYPO
@@ -422,6 +558,7 @@ def build_candidates(
     return out
 
 
+_NEAR_DUE = "booked between invoice date and shortly after the due date"
 _TABLES: dict[int, tuple[MatchingConfig, dict[Kind, float], dict[Fit, float], timedelta]] = {}
 
 
@@ -461,6 +598,9 @@ def score(
 ) -> None:
     """Sum of weighted evidence, capped to 0..1. With ``phrases`` the evidence is also put into words for
     the explanation (only done for the candidates that are shown: it costs more than the score)."""
+    if not phrases:
+        _score_only(c, tx, payer, ledger, config)
+        return
     w = config.weights
     reasons: list[tuple[str, float]] = []
     kind_weight, amount_weights, window = _tables(config)
@@ -489,9 +629,57 @@ def score(
         booked = tx.booking_date
         invoices = ledger.invoices
         if all(invoices[i].issue_date <= booked <= invoices[i].due_date + window for i in c.invoices):
-            reasons.append(("booked between invoice date and shortly after the due date", w.due_date_near))
+            reasons.append((_NEAR_DUE, w.due_date_near))
     c.reasons = reasons
     c.score = round(min(1.0, max(0.0, sum(v for _, v in reasons))), 4)
+
+
+def _score_only(c: Candidate, tx: Transaction, payer: Payer, ledger: Ledger, config: MatchingConfig) -> None:
+    """``score`` without phrases."""
+    _score_all([c], tx, payer, ledger, config)
+
+
+def _score_all(
+    candidates: list[Candidate], tx: Transaction, payer: Payer, ledger: Ledger, config: MatchingConfig
+) -> None:
+    """``score`` without phrases for every candidate of a payment: the same values, added up in the same
+    order, with what the payment and the config fix looked up once."""
+    kind_weight, amount_weights, window = _tables(config)
+    w = config.weights
+    payer_iban, penalty, payer_name, near_due = w.payer_iban, -w.other_payer_penalty, w.payer_name, w.due_date_near
+    iban_customers, iban_known = payer.iban_customers, payer.iban_known
+    name_scores = payer.name_scores if payer.normalized_name else None  # filled in on demand (name_score)
+    booked = tx.booking_date
+    invoices = ledger.invoices
+    for c in candidates:
+        values: list[float] = []
+        hits = c.hits
+        if hits:
+            values.append(sum([kind_weight[h.kind] for h in hits.values()]) / len(c.invoices))
+        cid = c.customer_id
+        if cid in iban_customers:
+            values.append(payer_iban)
+        elif iban_known:
+            values.append(penalty)
+        if name_scores is not None:
+            sim = name_scores.get(cid)
+            if sim is None:
+                sim = payer.name_score(ledger, cid)
+            if sim >= 60:
+                values.append(payer_name * sim / 100)
+        values.append(amount_weights[c.fit])
+        reasons = [("", v) for v in values]
+        if booked is not None:
+            if len(c.invoices) == 1:
+                inv = invoices[c.invoices[0]]
+                near = inv.issue_date <= booked <= inv.due_date + window
+            else:
+                near = all(invoices[i].issue_date <= booked <= invoices[i].due_date + window for i in c.invoices)
+            if near:
+                values.append(near_due)
+                reasons.append((_NEAR_DUE, near_due))
+        c.reasons = reasons
+        c.score = round(min(1.0, max(0.0, sum(values))), 4)
 
 
 def _hits_phrase(c: Candidate) -> str:

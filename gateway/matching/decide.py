@@ -41,7 +41,7 @@ def is_return(tx: Transaction, config: MatchingConfig) -> bool:
     """A direct debit or payment coming back: booked as a debit that undoes an earlier credit."""
     if tx.amount >= 0:
         return False
-    return tx.is_reversal or bool(tx.return_reason) or bool(_code_parts(tx) & set(config.bank_codes.returns))
+    return tx.is_reversal or bool(tx.return_reason) or not _code_parts(tx).isdisjoint(config.bank_codes.returns)
 
 
 def not_a_payment(tx: Transaction, config: MatchingConfig) -> str | None:
@@ -50,11 +50,11 @@ def not_a_payment(tx: Transaction, config: MatchingConfig) -> str | None:
     parts = _code_parts(tx)
     if tx.status is not TxStatus.BOOKED:
         return f"not booked ({tx.status.value}): matched once booked"
-    if parts & set(codes.charges) or (tx.bank_tx_code and tx.bank_tx_code.family == "CHRG"):
+    if not parts.isdisjoint(codes.charges) or (tx.bank_tx_code and tx.bank_tx_code.family == "CHRG"):
         return "bank charges"
-    if parts & set(codes.interest):
+    if not parts.isdisjoint(codes.interest):
         return "interest"
-    if parts & set(codes.proprietary):
+    if not parts.isdisjoint(codes.proprietary):
         return "bank charges or interest"
     if tx.amount == 0:
         return "zero amount"
@@ -160,18 +160,21 @@ def decide_payment(
     }
     paid = [h for h in selected if not ledger.open_amounts[h.invoice]]
     paid_ids = tuple(dict.fromkeys(ledger.invoices[h.invoice].invoice_id for h in paid))
-    exact_subsets = sum(1 for c in ranked if c.source is Source.NAMED and c.fit is Fit.EXACT)
+    # Only candidates of a rule's own source can pass it: the others are not even asked.
+    named_candidates = [c for c in ranked if c.source is Source.NAMED]
+    typo_candidates = [c for c in ranked if c.source is Source.TYPO]
+    exact_subsets = sum(1 for c in named_candidates if c.fit is Fit.EXACT)
 
     passing: list[tuple[Candidate, str]] = []
-    for c in ranked:
+    for c in named_candidates:
         if _named_rule(c, named, exact_subsets, paid, payer, ledger, config):
             passing.append((c, "the invoices named in the payment"))
     side = set(payer.iban_customers) | set(payer.similar_customers)
     if not passing and not any(ledger.invoices[h.invoice].customer_id in side for h in selected):
-        typo = [c for c in ranked if _typo_rule(c, payer, ledger, config)]
+        typo = [c for c in typo_candidates if _typo_rule(c, payer, ledger, config)]
         passing += [(c, "an invoice number with one typo") for c in typo]
     if not named:
-        typo_exact = [c for c in ranked if c.source is Source.TYPO and c.fit is Fit.EXACT]
+        typo_exact = [c for c in typo_candidates if c.fit is Fit.EXACT]
         if not passing and not typo_exact and len(payer.iban_customers) == 1 and not paid:
             owner = payer.iban_customers[0]
             fitting = [
@@ -199,22 +202,27 @@ def decide_payment(
             if len(fitting) == 1 and fitting[0].exhaustive:
                 passing.append((fitting[0], "the payer's name and the only fitting open amount"))
 
-    shown = [c for c in ranked if c.score >= th.suggestion_min_score and c.fit is not Fit.OTHER_CURRENCY]
+    # Of what is shown only the first few count (the suggestions, the best one): enough are collected.
+    wanted = max(th.max_suggestions, 1) if th.max_suggestions >= 0 else len(ranked)
+    shown: list[Candidate] = []
+    for c in ranked:
+        if c.score >= th.suggestion_min_score and c.fit is not Fit.OTHER_CURRENCY:
+            shown.append(c)
+            if len(shown) >= wanted:
+                break
     shown += [c for c in ranked if c.fit is Fit.OTHER_CURRENCY]
     for c in {id(c): c for c in [*shown[: th.max_suggestions], *(c for c, _ in passing)]}.values():
         score(c, tx, payer, ledger, config, phrases=True)
-    suggestions = tuple(
-        Suggestion(explain.invoice_ids(c, ledger), c.score, explain.describe(c, ledger))
-        for c in shown[: th.max_suggestions]
-    )
+    made: dict[int, Suggestion] = {}  # see _suggestion
+    suggestions = tuple(_suggestion(c, ledger, made) for c in shown[: th.max_suggestions])
     distinct = {c.key: (c, rule) for c, rule in passing}
     if len(distinct) == 1:
         c, rule = next(iter(distinct.values()))
         alloc, credit = allocations(c, tx, ledger)
         shortfall = c.difference if c.fit is Fit.SHORT else None
-        first = Suggestion(explain.invoice_ids(c, ledger), c.score, explain.describe(c, ledger))
+        first = _suggestion(c, ledger, made)
         rest = tuple(s for s in suggestions if s.invoice_ids != first.invoice_ids)
-        text = explain.matched(c, ledger, rule)
+        text = explain.matched(c, ledger, rule, first.explanation)
         if paid_ids:
             text += f"; also named, already paid: {', '.join(paid_ids)}"
         return Decision(
@@ -234,9 +242,7 @@ def decide_payment(
     if len(distinct) > 1:
         tied = [c for c, _ in distinct.values()]
         tied.sort(key=lambda c: (-c.score, c.key))
-        tied_suggestions = tuple(
-            Suggestion(explain.invoice_ids(c, ledger), c.score, explain.describe(c, ledger)) for c in tied
-        )
+        tied_suggestions = tuple(_suggestion(c, ledger, made) for c in tied)
         merged = tied_suggestions + tuple(
             s for s in suggestions if s.invoice_ids not in {t.invoice_ids for t in tied_suggestions}
         )
@@ -259,7 +265,7 @@ def decide_payment(
         return Decision(
             tx,
             status,
-            explain.suggested(cause, shown, ledger),
+            explain.suggested(cause, shown, ledger, _best_described(shown, ledger, made)),
             reason="already paid",
             suggestions=suggestions,
             already_paid=paid_ids,
@@ -271,7 +277,7 @@ def decide_payment(
         return Decision(
             tx,
             Status.SUGGESTED,
-            explain.suggested(cause, shown, ledger),
+            explain.suggested(cause, shown, ledger, _best_described(shown, ledger, made)),
             reason=cause,
             suggestions=suggestions,
             confidence=shown[0].score if shown else 0.0,
@@ -286,6 +292,19 @@ def decide_payment(
         reason="no candidate",
         already_paid=paid_ids,
     )
+
+
+def _suggestion(c: Candidate, ledger: Ledger, made: dict[int, Suggestion]) -> Suggestion:
+    """What a candidate suggests (its invoices, score and description), put into words once per decision
+    (``made``): the same candidate is a suggestion, the match and its explanation."""
+    found = made.get(id(c))
+    if found is None:
+        found = made[id(c)] = Suggestion(explain.invoice_ids(c, ledger), c.score, explain.describe(c, ledger))
+    return found
+
+
+def _best_described(shown: list[Candidate], ledger: Ledger, made: dict[int, Suggestion]) -> str | None:
+    return _suggestion(shown[0], ledger, made).explanation if shown else None
 
 
 def _common_customer(cands: list[Candidate]) -> str | None:

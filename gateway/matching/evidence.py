@@ -115,9 +115,9 @@ def find_hits(
                 Hit(i, Kind.REFERENCE_IN_TEXT, found) for i in ledger.by_reference(compact_reference(found))
             ]
         for word in _WORD.findall(text):
-            hits += [
-                Hit(i, Kind.REFERENCE_IN_TEXT, word) for i in ledger.by_reference(compact_reference(word))
-            ]
+            found_by_word = ledger.by_reference(compact_reference(word))
+            if found_by_word:  # rarely: most words are no reference
+                hits += [Hit(i, Kind.REFERENCE_IN_TEXT, word) for i in found_by_word]
     if tx.end_to_end_id and tx.end_to_end_id.upper() != "NOTPROVIDED":
         e2e = tx.end_to_end_id
         hits += [Hit(i, Kind.END_TO_END_ID, e2e) for i in ledger.by_reference(compact_reference(e2e))]
@@ -195,10 +195,13 @@ def _number_hits(
     keys_seen: list[str] = []
     for text in texts:
         for keys in number_tokens(text, min_digits):
-            exact: list[int] = []
-            for key in keys:
-                exact += ledger.by_number(key)
-            exact = list(dict.fromkeys(exact))
+            if len(keys) == 1:
+                exact = ledger.by_number(keys[0])  # without repeats already
+            else:
+                exact = []
+                for key in keys:
+                    exact += ledger.by_number(key)
+                exact = list(dict.fromkeys(exact))
             if 0 < len(exact) <= max_hits:
                 hits += [Hit(i, Kind.INVOICE_NUMBER, keys[0]) for i in exact]
             keys_seen.append(keys[0])
@@ -227,11 +230,15 @@ def _typo_hits(
     out: list[Hit] = []
     # The longest numbers first and only a few: typos are looked for in invoice numbers, not in dates.
     long_keys = sorted({k for k in keys if len(k) >= th.typo_min_digits}, key=lambda k: (-len(k), k))
+    invoices, opens, amount, currency = ledger.invoices, ledger.open_amounts, tx.amount, tx.currency
     for key in long_keys[:_MAX_TYPO_KEYS]:
+        # ``plausible`` written out: dozens of invoices are one typo away from each number.
         near = [
             i
             for i in dict.fromkeys(ledger.by_numbers(typo_variants(key)))
-            if i not in already and ledger.open_amounts[i] and plausible(i)
+            if i not in already
+            and opens[i]
+            and (invoices[i].customer_id in side or (opens[i] == amount and invoices[i].currency == currency))
         ]
         if 0 < len(near) <= th.number_max_hits:
             out += [Hit(i, Kind.INVOICE_NUMBER_TYPO, key) for i in near]

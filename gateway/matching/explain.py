@@ -16,11 +16,13 @@ def describe(c: Candidate, ledger: Ledger) -> str:
     return f"{' + '.join(invoice_ids(c, ledger))} (customer {c.customer_id}): {evidence}; score {c.score:.2f}"
 
 
-def matched(c: Candidate, ledger: Ledger, rule: str) -> str:
-    return f"matched by {rule}: {describe(c, ledger)}"
+def matched(c: Candidate, ledger: Ledger, rule: str, description: str | None = None) -> str:
+    """``description``: ``describe(c, ledger)`` when the caller has it already."""
+    return f"matched by {rule}: {description if description is not None else describe(c, ledger)}"
 
 
-def suggested(cause: str, ranked: list[Candidate], ledger: Ledger) -> str:
+def suggested(cause: str, ranked: list[Candidate], ledger: Ledger, description: str | None = None) -> str:
+    """``description``: ``describe(ranked[0], ledger)`` when the caller has it already."""
     if not ranked:
         return cause
-    return f"{cause}; best candidate {describe(ranked[0], ledger)}"
+    return f"{cause}; best candidate {description if description is not None else describe(ranked[0], ledger)}"

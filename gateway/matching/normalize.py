@@ -152,6 +152,8 @@ _NON_WORD = re.compile(r"[^\w&+]+")
 def fold(text: str) -> str:
     """Lower case without accents: 'Société Générale' -> 'societe generale'."""
     text = text.casefold().translate(_TRANSLITERATE)
+    if text.isascii():
+        return text  # nothing to decompose, no combining marks
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -196,6 +198,8 @@ _REF_NOISE = re.compile(r"[^0-9A-Za-z]")
 
 def compact_reference(text: str) -> str:
     """A reference without spaces, separators or case: '+++090/9337/55493+++' -> '090933755493'."""
+    if text.isascii() and text.isalnum():
+        return text.upper()  # compact already (the usual case): no regular expression
     return _REF_NOISE.sub("", text).upper()
 
 
@@ -208,6 +212,11 @@ def number_keys(text: str) -> tuple[str, ...]:
     groups = _DIGIT_GROUPS.findall(text)
     if not groups:
         return ()
+    return _group_keys(groups)
+
+
+def _group_keys(groups: list[str]) -> tuple[str, ...]:
+    """``number_keys`` of a text whose digit groups are ``groups`` (at least one)."""
     whole = "".join(groups).lstrip("0")
     if len(groups) == 1:
         return (whole,) if whole else ()
@@ -217,7 +226,7 @@ def number_keys(text: str) -> tuple[str, ...]:
 
 # A digit run, optionally followed by more digit runs joined by a single separator (dash, slash, dot,
 # space, underscore): the ways people write an invoice number.
-_NUMBER_TOKEN = re.compile(r"\d+(?:[-/._ ]\d+)*")
+_NUMBER_TOKENS = re.compile(r"\d+(?:[-/._ ]\d+)*").findall
 _NUMBER_SEPARATOR = re.compile(r"[-/._ ]").split
 _MAX_GROUPS = 4
 
@@ -226,17 +235,25 @@ def number_tokens(text: str, min_digits: int) -> list[tuple[str, ...]]:
     """Candidate invoice numbers in free text, as keys (see ``number_keys``).
 
     A run like '4711 4712' may be two numbers or one written with a space, so every window of up to four
-    consecutive digit groups is offered; lookups decide which exist.
+    consecutive digit groups is offered; lookups decide which exist. (The groups of a window are its
+    digit groups already: the keys are made from them, without writing the window out and reading it.)
     """
     found: dict[tuple[str, ...], None] = {}
-    for match in _NUMBER_TOKEN.finditer(text):
-        groups = _NUMBER_SEPARATOR(match.group())
-        for start in range(len(groups)):
-            for end in range(start + 1, min(len(groups), start + _MAX_GROUPS) + 1):
+    for token in _NUMBER_TOKENS(text):
+        groups = _NUMBER_SEPARATOR(token)
+        count = len(groups)
+        if count == 1:  # a plain number, the usual case
+            if len(token) >= min_digits:
+                whole = token.lstrip("0")
+                if whole:
+                    found[(whole,)] = None
+            continue
+        for start in range(count):
+            for end in range(start + 1, min(count, start + _MAX_GROUPS) + 1):
                 window = groups[start:end]
-                if sum(len(g) for g in window) < min_digits:
+                if sum(map(len, window)) < min_digits:
                     continue
-                keys = number_keys("-".join(window))
+                keys = _group_keys(window)
                 if keys:
                     found[keys] = None
     return list(found)
