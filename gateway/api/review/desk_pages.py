@@ -3,7 +3,7 @@ follow-up worklist, the customer documents (statement of account, payment histor
 
 Pages read through ``gateway.desk`` and draw their charts on the server (``gateway.desk.charts``). Forms change
 things only through the desk's functions (which audit every change) inside this request's transaction; a broken
-rule is shown as the next page's message and nothing is changed (see ``ledger_pages._act``).
+rule is shown as the next page's message and nothing is changed (see ``ledger_pages.act``).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.api.auth import SignedIn
-from gateway.api.deps import DB, Actor, Forbidden, Viewer
+from gateway.api.deps import ACTING_ROLES, DB, Actor, Forbidden, Viewer
 from gateway.api.review import forms
-from gateway.api.review.ledger_pages import _act, _back
+from gateway.api.review.ledger_pages import act, back_or
 from gateway.api.review.render import page, templates
 from gateway.desk import charts, credit_file, documents, notes, promises
 from gateway.desk.ageing import BUCKETS, SORT_KEYS, book_ageing, bucket_of
@@ -42,7 +42,6 @@ from gateway.storage.ledger_tables import LedgerCustomer, LedgerInvoice
 router = APIRouter()
 
 INSTALMENT_ROWS = 6  # lines of the promise / payment plan form
-ACTING = ("clerk", "manager")
 
 
 def today() -> date:
@@ -65,7 +64,7 @@ templates.env.filters["days"] = days_text
 
 
 def _can_act(who: SignedIn) -> bool:
-    return who.user.role in ACTING
+    return who.user.role in ACTING_ROLES
 
 
 def _not_found(request: Request, db: Session, who: SignedIn, exc: Exception) -> Response:
@@ -337,7 +336,7 @@ def follow_up_run(request: Request, db: DB, who: Actor, as_of: Annotated[str, Fo
         result = run_follow_up(db, day, config, _mailer(request, config), actor=who.user.username)
         return _run_summary(result)
 
-    return _act(db, who, "/follow-up", action)
+    return act(db, who, "/follow-up", action)
 
 
 def _run_summary(result: FollowUpRun) -> str:
@@ -451,7 +450,7 @@ def add_note(
         )
         return "Note added" + (f" about invoice {invoice_id.strip()}." if invoice_id.strip() else ".")
 
-    return _act(db, who, _back(back, _credit_file_url(customer_id)), action)
+    return act(db, who, back_or(back, _credit_file_url(customer_id)), action)
 
 
 @router.post("/invoices/{invoice_id}/disputes")
@@ -471,7 +470,7 @@ def open_dispute(
         notes.open_dispute(db, invoice_id, reason.strip(), actor=who.user.username)
         return f"Dispute opened on invoice {invoice_id}: follow-up stops for it until the dispute is resolved."
 
-    return _act(db, who, _back(back, fallback), action)
+    return act(db, who, back_or(back, fallback), action)
 
 
 @router.post("/disputes/{dispute_id}/resolve")
@@ -488,7 +487,7 @@ def resolve_dispute(
         notes.resolve_dispute(db, dispute_id, resolution.strip(), actor=who.user.username)
         return f"Dispute #{dispute_id} resolved."
 
-    return _act(db, who, _back(back, "/ageing"), action)
+    return act(db, who, back_or(back, "/ageing"), action)
 
 
 @router.post("/customers/{customer_id}/promises")
@@ -536,7 +535,7 @@ def add_promise(
         kind = "Promise to pay" if len(instalments) == 1 else f"Payment plan of {len(instalments)} instalments"
         return f"{kind} #{promise_id} recorded: {total} {currency.strip().upper() or 'EUR'}."
 
-    return _act(db, who, _back(back, _credit_file_url(customer_id)), action)
+    return act(db, who, back_or(back, _credit_file_url(customer_id)), action)
 
 
 @router.post("/promises/{promise_id}/cancel")
@@ -553,5 +552,5 @@ def cancel_promise(
         promises.cancel_promise(db, promise_id, actor=who.user.username, reason=reason.strip())
         return f"Promise #{promise_id} cancelled."
 
-    return _act(db, who, _back(back, "/ageing"), action)
+    return act(db, who, back_or(back, "/ageing"), action)
 

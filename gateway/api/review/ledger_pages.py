@@ -34,7 +34,7 @@ router = APIRouter()
 SORT_KEYS = ("date", "amount", "customer", "account")
 
 
-def _act(db: Session, who: SignedIn, to: str, action: Callable[[], str]) -> RedirectResponse:
+def act(db: Session, who: SignedIn, to: str, action: Callable[[], str]) -> RedirectResponse:
     """Run one action; its sentence (or the rule it broke) is the next page's message."""
     try:
         message = action()
@@ -54,7 +54,7 @@ def _act(db: Session, who: SignedIn, to: str, action: Callable[[], str]) -> Redi
     return done(db, who, "ok", message, to)
 
 
-def _back(target: str | None, fallback: str) -> str:
+def back_or(target: str | None, fallback: str) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else fallback
 
 
@@ -208,7 +208,7 @@ def confirm(db: DB, who: Actor, payment_id: int, rank: Annotated[int, Form()]) -
         ids = service.confirm_suggestion(db, payment_id, rank, actor=who.user.username)
         return f"Suggestion {rank} confirmed: payment #{payment_id} allocated ({len(ids)} allocation(s))."
 
-    return _act(db, who, f"/payments/{payment_id}", action)
+    return act(db, who, f"/payments/{payment_id}", action)
 
 
 @router.post("/payments/{payment_id}/allocate")
@@ -232,7 +232,7 @@ def allocate(
         service.allocate(db, payment_id, parts, actor=who.user.username, reason=reason.strip() or None)
         return f"Payment #{payment_id} allocated: " + ", ".join(f"{n} {a}" for n, a in parts) + "."
 
-    return _act(db, who, f"/payments/{payment_id}", action)
+    return act(db, who, f"/payments/{payment_id}", action)
 
 
 @router.post("/payments/{payment_id}/not-customer")
@@ -241,7 +241,7 @@ def not_customer(db: DB, who: Actor, payment_id: int, reason: Annotated[str, For
         service.mark_not_customer_payment(db, payment_id, actor=who.user.username, reason=reason.strip())
         return f"Payment #{payment_id} marked as not a customer payment."
 
-    return _act(db, who, f"/payments/{payment_id}", action)
+    return act(db, who, f"/payments/{payment_id}", action)
 
 
 @router.post("/allocations/{allocation_id}/undo")
@@ -256,7 +256,7 @@ def undo(
         reversal = service.undo_allocation(db, allocation_id, actor=who.user.username, reason=reason.strip())
         return f"Allocation #{allocation_id} undone (reversal #{reversal})."
 
-    return _act(db, who, _back(back, "/queue"), action)
+    return act(db, who, back_or(back, "/queue"), action)
 
 
 @router.post("/write-offs")
@@ -307,9 +307,9 @@ def write_off(
         )
 
     try:
-        return _act(db, who, _back(back, "/approvals"), action)
+        return act(db, who, back_or(back, "/approvals"), action)
     except _Refused as refused:
-        return done(db, who, "error", str(refused), _back(back, "/approvals"))
+        return done(db, who, "error", str(refused), back_or(back, "/approvals"))
 
 
 class _Refused(Exception):
@@ -342,7 +342,7 @@ def approve(db: DB, who: Actor, request_id: int) -> Response:
         req.write_off_id = write_off_id
         return f"Approved: wrote off {req.amount} {req.currency} of invoice {req.invoice_id}."
 
-    return _act(db, who, "/approvals", action)
+    return act(db, who, "/approvals", action)
 
 
 @router.post("/approvals/{request_id}/decline")
@@ -354,7 +354,7 @@ def decline(db: DB, who: Actor, request_id: int) -> Response:
         req.status, req.decided_by, req.decided_at = "declined", who.user.username, datetime.now(UTC)
         return f"Declined the write-off of {req.amount} {req.currency} of invoice {req.invoice_id}."
 
-    return _act(db, who, "/approvals", action)
+    return act(db, who, "/approvals", action)
 
 
 def _pending(db: Session, request_id: int) -> WriteOffRequest:
